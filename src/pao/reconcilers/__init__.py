@@ -1,0 +1,1 @@
+"""pao.reconcilers layer."""

@@ -1,0 +1,1 @@
+"""pao.requests layer."""

@@ -1,0 +1,76 @@
+"""Fixtures shared by the whole suite.
+
+PostgreSQL and Redis are used for real. Where they are not reachable the
+tests that need them skip with the reason, unless ``PAO_REQUIRE_SERVICES``
+is set (``.ci/run`` sets it), in which case the skip becomes a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = Path(os.environ.get("PAO_SHARED_DIR", SHARED)) / "fixtures"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+DATABASE_URL = os.environ.get(
+    "PAO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("PAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (or, under ``PAO_REQUIRE_SERVICES``, fail) when *name* is down."""
+    if _reachable(host, port):
+        return
+    reason = f"{name} is not answering on {host}:{port}"
+    if os.environ.get("PAO_REQUIRE_SERVICES"):
+        pytest.fail(f"{reason} and PAO_REQUIRE_SERVICES is set")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    return DATABASE_URL
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_service("Redis", "127.0.0.1", 6379)
+    return REDIS_URL
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.fail(f"shared fixtures not found at {FIXTURES}; set PAO_SHARED_DIR")
+    return FIXTURES
+
+
+@pytest.fixture
+def examples_dir() -> Path:
+    return EXAMPLES
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Every HTTP call in the suite goes to 127.0.0.1; a proxy from the
+    # environment must never see it.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    yield
