@@ -144,7 +144,7 @@ class YamlDocument:
     source_map: SourceMap
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """libyaml's parser with the YAML 1.2 core schema for plain scalars."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
@@ -187,6 +187,7 @@ class _Constructor:
         try:
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node, path)
+            assert isinstance(node, yaml.MappingNode)
             return self._mapping(node, path)
         finally:
             self.active.discard(key)
