@@ -39,7 +39,7 @@ _LEVELS = {
 }
 
 
-def configure_logging(*, json: bool, level: str = "info") -> None:
+def configure_logging(json: bool, level: str = "info") -> None:
     """Send every log line to stderr, as JSON when *json* is true.
 
     *level* is a standard level name (``debug`` … ``critical``, any case).
@@ -78,9 +78,7 @@ def _renderer(*, json: bool) -> Processor:
     return structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
 
 
-def _configure_stdlib(
-    shared: list[Processor], renderer: Processor, level: int
-) -> None:
+def _configure_stdlib(shared: list[Processor], renderer: Processor, level: int) -> None:
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
         processors=[
