@@ -1,1 +1,1 @@
-"""pao.forge layer."""
+"""Where pao's repositories live: plain git here, forge APIs beside it."""
