@@ -108,7 +108,7 @@ def _check_pattern(regex: re.Pattern[str], code: str, message: str) -> Any:
     """A before-validator: a string matching *regex*, else a coded error."""
 
     def check(value: Any) -> Any:
-        if not isinstance(value, str) or regex.match(value) is None:
+        if not isinstance(value, str) or regex.fullmatch(value) is None:
             raise PydanticCustomError(code, message)
         return value
 
@@ -168,9 +168,7 @@ SecretRef = Annotated[
 class Owner(_Model):
     team: Annotated[
         str,
-        _check_pattern(
-            syntax.TEAM, "bad-team", "must be a team written org/team-slug"
-        ),
+        _check_pattern(syntax.TEAM, "bad-team", "must be a team written org/team-slug"),
         WithJsonSchema({"type": "string", "pattern": syntax.TEAM.pattern}),
     ]
     jira_project: str | None = None
@@ -188,7 +186,9 @@ class Metadata(_Model):
     version: Annotated[
         str,
         _check_pattern(
-            syntax.SEMVER, "bad-version", "must be a semantic version (MAJOR.MINOR.PATCH)"
+            syntax.SEMVER,
+            "bad-version",
+            "must be a semantic version (MAJOR.MINOR.PATCH)",
         ),
         WithJsonSchema({"type": "string", "pattern": syntax.SEMVER.pattern}),
     ]
@@ -232,7 +232,7 @@ class FieldValidation(_Model):
             except Exception as exc:  # re.error, or RecursionError on abuse
                 raise PydanticCustomError(
                     "bad-pattern",
-                    "pattern does not compile: {reason}",
+                    "does not compile as a regular expression: {reason}",
                     {"reason": str(exc)},
                 ) from None
         return value
