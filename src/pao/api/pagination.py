@@ -34,10 +34,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from pao.api.errors import BadRequest
+from pao.api.operations import Parameter
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "PAGE_PARAMETERS",
     "CursorCodec",
     "CursorKey",
     "PageRequest",
@@ -54,6 +56,21 @@ _MAX_CURSOR_CHARS = 2048
 _MAC_BYTES = 16
 
 CursorKey = str | int | float | bool | None
+
+#: The query parameters of every paginated list operation.
+PAGE_PARAMETERS = (
+    Parameter(
+        "limit",
+        f"Rows per page, 1 to {MAX_LIMIT}.",
+        schema={
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "default": DEFAULT_LIMIT,
+        },
+    ),
+    Parameter("cursor", "`pagination.next_cursor` of the previous page."),
+)
 T = TypeVar("T")
 
 
