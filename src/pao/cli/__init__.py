@@ -7,7 +7,7 @@ import importlib
 from pao.cli.app import cli
 
 # Feature modules register their commands on import.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("documents",)
 
 
 def main() -> None:
