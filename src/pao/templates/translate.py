@@ -1,0 +1,151 @@
+"""Writes a parsed template as Jinja source for the sandboxed engine.
+
+The generated source never contains an attribute access, a call, or a name
+taken from the template: variables are read by the ``_p``/``_q`` filters
+from the ``_v`` mapping (the render context), loop variables get generated
+names, and functions are the ``f_*`` filters. Literal text is copied, except
+that a ``{`` that could start a Jinja tag and every carriage return (which
+Jinja would normalise) are written as string constants, which Jinja folds
+back into the text at compile time. Whatever the template text says, Jinja
+sees only these constructs, so raw engine statements cannot be expressed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from pao.templates.errors import UnknownScopeError
+from pao.templates.nodes import (
+    Call,
+    EachBlock,
+    Expr,
+    IfBlock,
+    Literal,
+    Node,
+    Output,
+    Path,
+    Template,
+    Text,
+)
+from pao.templates.scopes import SCOPES
+
+__all__ = ["to_jinja"]
+
+_JINJA_SPECIAL = re.compile(r"\{(?=[{%#]|\Z)|\r")
+_SPECIAL_AS_CONSTANT = {"{": "{{ '{' }}", "\r": "{{ '\\r' }}"}
+
+
+def to_jinja(template: Template) -> str:
+    """The Jinja source for *template*."""
+    out: list[str] = []
+    _nodes(template.nodes, out)
+    return "".join(out)
+
+
+def _nodes(nodes: tuple[Node, ...], out: list[str]) -> None:
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(_JINJA_SPECIAL.sub(_escape_special, node.value))
+        elif isinstance(node, Output):
+            out.append(f"{{{{ {_expr(node.expr)} }}}}")
+        elif isinstance(node, IfBlock):
+            _if_block(node, out)
+        else:
+            _each_block(node, out)
+
+
+def _escape_special(match: re.Match[str]) -> str:
+    return _SPECIAL_AS_CONSTANT[match.group()]
+
+
+def _if_block(node: IfBlock, out: list[str]) -> None:
+    keyword = "if"
+    for condition, body in node.branches:
+        out.append(f"{{% {keyword} {_expr(condition, optional=True)} %}}")
+        _nodes(body, out)
+        keyword = "elif"
+    if node.otherwise:
+        out.append("{% else %}")
+        _nodes(node.otherwise, out)
+    out.append("{% endif %}")
+
+
+def _each_block(node: EachBlock, out: list[str]) -> None:
+    d = node.depth
+    subject = _expr(node.subject)
+    what = node.subject.text if isinstance(node.subject, Path) else "value"
+    targets = f"i{d}, k{d}, t{d}, l{d}"
+    each = f"_each(_s, {_literal(what)}, {node.line})"
+    out.append(f"{{% for {targets} in {subject}|{each} %}}")
+    _nodes(node.body, out)
+    if node.otherwise:
+        out.append("{% else %}")
+        _nodes(node.otherwise, out)
+    out.append("{% endfor %}")
+
+
+def _expr(expr: Expr, *, optional: bool = False) -> str:
+    if isinstance(expr, Path):
+        return _path(expr, optional=optional)
+    if isinstance(expr, Literal):
+        return _literal(expr.value)
+    return _call(expr)
+
+
+def _path(path: Path, *, optional: bool) -> str:
+    d = path.depth
+    loop_names = {"@index": f"i{d}", "@key": f"k{d}", "@last": f"l{d}"}
+    if path.root in loop_names:
+        return loop_names[path.root]
+    if path.root == "@first":
+        return f"(i{d} == 0)"
+    if path.root == "this":
+        subject, keys = f"t{d}", path.keys
+    elif path.root in SCOPES:
+        subject, keys = "_v", (path.root, *path.keys)
+    else:
+        raise _unknown_scope(path)
+    lookup = "_q" if optional else "_p"
+    return f"{subject}|{lookup}({_tuple(keys)}, {_literal(path.text)}, {path.line})"
+
+
+def _unknown_scope(path: Path) -> UnknownScopeError:
+    scopes = ", ".join(s for s in SCOPES if s != "response")
+    message = f"{path.root} is not a variable scope (scopes: {scopes})"
+    if path.keys:
+        message = f"{path.text}: {message}"
+    return UnknownScopeError(
+        message, line=path.line, column=path.column, path=path.text
+    )
+
+
+def _call(call: Call) -> str:
+    if not call.args:
+        return f"_s|f_{call.name}({call.line})"
+    first, *rest = call.args
+    subject = _expr(first, optional=call.name == "default")
+    args = "".join(f", {_expr(arg)}" for arg in rest)
+    return f"{subject}|f_{call.name}({call.line}{args})"
+
+
+def _tuple(items: tuple[str | int, ...]) -> str:
+    if not items:
+        return "()"
+    return "(" + "".join(f"{_literal(item)}, " for item in items) + ")"
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"({value})"
+    if isinstance(value, float):
+        return f"({value!r})"
+    # A JSON string is a valid Jinja string literal: Jinja decodes the same
+    # backslash escapes, and ensure_ascii=False keeps astral characters
+    # whole instead of splitting them into surrogate pairs.
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,180 @@
+"""How template values are looked up and turned into text, JSON or data.
+
+Values come from YAML and JSON, so they are str, int, float, bool, None,
+lists and dicts, plus :class:`~pao.templates.secrets.Secret`. As text:
+
+* strings as they are; numbers as Python writes them (``10``, ``2.5``);
+* ``true`` / ``false`` for booleans; ``null`` (only reachable through
+  ``default(x, null)``) as the empty string;
+* lists and objects as JSON;
+* secrets as :data:`~pao.templates.secrets.MASK` in a preview and as their
+  value in a live render.
+
+A missing key and a null value are the same thing: "not set".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from pao.templates.errors import (
+    TemplateLimitError,
+    TemplateValueError,
+    UndefinedVariableError,
+)
+from pao.templates.limits import MAX_OUTPUT_CHARS
+from pao.templates.secrets import MASK, Secret
+
+__all__ = [
+    "MISSING",
+    "check_size",
+    "lookup",
+    "lookup_optional",
+    "to_data",
+    "to_json",
+    "to_text",
+    "type_name",
+]
+
+
+class _Missing:
+    """The result of an optional lookup that found nothing."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+def type_name(value: Any) -> str:
+    """A template author's word for the type of *value*."""
+    if value is None:
+        return "null"
+    if isinstance(value, Secret):
+        return "secret"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "list"
+    return type(value).__name__
+
+
+def _step(value: Any, key: str | int) -> Any:
+    """One key down from *value*, or MISSING; TypeError if not a container."""
+    if isinstance(value, Mapping):
+        found = value.get(key, MISSING)
+        if found is MISSING and isinstance(key, int):
+            found = value.get(str(key), MISSING)
+        return found
+    if isinstance(value, list | tuple):
+        if isinstance(key, str):
+            if not key.isdigit():
+                raise TypeError(key)
+            key = int(key)
+        try:
+            return value[key]
+        except IndexError:
+            return MISSING
+    raise TypeError(key)
+
+
+def lookup(root: Any, keys: tuple[str | int, ...], path: str, line: int) -> Any:
+    """The value at *keys* below *root*; raise naming *path* if not set."""
+    value = root
+    for key in keys:
+        try:
+            value = _step(value, key)
+        except TypeError:
+            message = f"{path}: cannot read {key!r} from a {type_name(value)}"
+            raise TemplateValueError(message, line=line, path=path) from None
+        if value is MISSING or value is None:
+            raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+    if value is None:
+        raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+    return value
+
+
+def lookup_optional(
+    root: Any, keys: tuple[str | int, ...], path: str, line: int
+) -> Any:
+    """Like :func:`lookup`, but MISSING instead of an error when not set."""
+    value = root
+    for key in keys:
+        try:
+            value = _step(value, key)
+        except TypeError:
+            message = f"{path}: cannot read {key!r} from a {type_name(value)}"
+            raise TemplateValueError(message, line=line, path=path) from None
+        if value is MISSING or value is None:
+            return MISSING
+    return MISSING if value is None else value
+
+
+def check_size(text: str, line: int | None = None) -> str:
+    if len(text) > MAX_OUTPUT_CHARS:
+        message = f"output is over the limit of {MAX_OUTPUT_CHARS} characters"
+        raise TemplateLimitError(message, line=line)
+    return text
+
+
+def to_text(value: Any, *, live: bool) -> str:
+    """*value* as the text a template prints for it."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value) if isinstance(value, float) else int.__repr__(value)
+    if value is None:
+        return ""
+    if isinstance(value, Secret):
+        return value.reveal() if live else MASK
+    if isinstance(value, Mapping | list | tuple):
+        return to_json(value, live=live)
+    if value is MISSING:
+        raise TemplateValueError("a missing value cannot be printed")
+    raise TemplateValueError(f"a {type_name(value)} cannot be printed")
+
+
+def to_json(value: Any, *, live: bool) -> str:
+    """*value* as JSON text, secrets masked (preview) or revealed (live)."""
+    try:
+        text = json.dumps(
+            to_data(value, live=live), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError:
+        raise TemplateValueError("NaN and infinity are not valid JSON") from None
+    return check_size(text)
+
+
+def to_data(value: Any, *, live: bool) -> Any:
+    """A plain JSON-shaped copy of *value*, with secrets handled as text."""
+    if isinstance(value, str | bool | int | float) or value is None:
+        return value
+    if isinstance(value, Secret):
+        return value.reveal() if live else MASK
+    if isinstance(value, Mapping):
+        return {_key(k): to_data(v, live=live) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [to_data(item, live=live) for item in value]
+    raise TemplateValueError(f"a {type_name(value)} cannot be used as data")
+
+
+def _key(key: Any) -> str | int | float | bool | None:
+    if isinstance(key, str | int | float | bool) or key is None:
+        return key
+    raise TemplateValueError(f"a {type_name(key)} cannot be an object key")
