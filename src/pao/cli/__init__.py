@@ -7,7 +7,7 @@ import importlib
 from pao.cli.app import cli
 
 # Feature modules register their commands on import.
-_COMMAND_MODULES: tuple[str, ...] = ("documents",)
+_COMMAND_MODULES: tuple[str, ...] = ("documents", "templates")
 
 
 def main() -> None:
