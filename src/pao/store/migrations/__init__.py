@@ -1,0 +1,1 @@
+"""Alembic migrations of the store's schema, one for SQLite and PostgreSQL."""
