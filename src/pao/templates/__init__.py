@@ -42,11 +42,9 @@ from pao.templates.secrets import (
     MASK,
     DefaultSecretResolver,
     Secret,
-    SecretReference,
     SecretResolver,
     find_secrets,
     mask,
-    parse_secret_reference,
 )
 
 __all__ = [
@@ -63,7 +61,6 @@ __all__ = [
     "RequestInfo",
     "Secret",
     "SecretError",
-    "SecretReference",
     "SecretResolutionError",
     "SecretResolver",
     "TemplateError",
@@ -80,7 +77,6 @@ __all__ = [
     "find_secrets",
     "mask",
     "parse",
-    "parse_secret_reference",
     "references",
     "render",
     "render_config",

@@ -2,7 +2,8 @@
 
 A :class:`Secret` stands in the render context wherever a secret belongs
 (``secrets.NAME`` and password fields). It holds the reference
-(``env:NAME``, ``file:PATH``, ``vault:PATH#KEY``) and resolves it through a
+(``env:NAME``, ``file:PATH``, ``vault:PATH#KEY``, parsed by
+:mod:`pao.core.secrets`) and resolves it through a
 :class:`SecretResolver` the first time a live render needs the value.
 Preview renders (plans, comments, status files, the CLI, the API's test
 tool) print :data:`MASK` instead and never resolve anything.
@@ -16,21 +17,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from pao.core import secrets as references
+from pao.core.secrets import SecretReference, VaultReader
 from pao.templates.errors import InvalidSecretReferenceError, SecretResolutionError
 
 __all__ = [
     "MASK",
     "DefaultSecretResolver",
     "Secret",
-    "SecretReference",
     "SecretResolver",
     "find_secrets",
     "mask",
-    "parse_secret_reference",
 ]
 
 # What a secret looks like in every preview, log line, status file and
@@ -38,41 +38,16 @@ __all__ = [
 # secret used can be sensitive in a public pull request.
 MASK: Final = "***"
 
-_SCHEMES: Final = ("env", "file", "vault")
-
-
-@dataclass(frozen=True, slots=True)
-class SecretReference:
-    """A parsed reference: ``scheme`` (env, file, vault) and its target."""
-
-    scheme: str
-    target: str
-
-    def __str__(self) -> str:
-        return f"{self.scheme}:{self.target}"
-
-
-def parse_secret_reference(text: str) -> SecretReference:
-    """Parse ``env:NAME``, ``file:PATH`` or ``vault:PATH#KEY``."""
-    scheme, sep, target = text.partition(":")
-    if not sep or scheme not in _SCHEMES or not target.strip():
-        # The text is not echoed: what is not a reference may be a password.
-        message = "secret reference must be env:NAME, file:PATH or vault:PATH#KEY"
-        raise InvalidSecretReferenceError(message)
-    if scheme == "vault" and "#" not in target:
-        message = "vault reference needs a #KEY after the path (vault:PATH#KEY)"
-        raise InvalidSecretReferenceError(message)
-    return SecretReference(scheme, target)
-
 
 class SecretResolver(Protocol):
-    """Turns a secret reference into the secret's value."""
+    """Turns a parsed secret reference into the secret's value."""
 
     def resolve(self, reference: SecretReference) -> str: ...
 
 
 class DefaultSecretResolver:
-    """Resolves ``env:`` and ``file:`` references; ``vault:`` by delegation.
+    """Resolves ``env:`` and ``file:`` references, and ``vault:`` through
+    the *vault* reader when one is configured.
 
     *environ* defaults to ``os.environ``. *allowed_env* and *file_roots*,
     when given, restrict what may be read: a resolver for references that
@@ -84,11 +59,11 @@ class DefaultSecretResolver:
         self,
         *,
         environ: Mapping[str, str] | None = None,
-        vault: SecretResolver | None = None,
+        vault: VaultReader | None = None,
         allowed_env: Iterable[str] | None = None,
         file_roots: Iterable[str | os.PathLike[str]] | None = None,
     ) -> None:
-        self._environ = os.environ if environ is None else environ
+        self._environ = environ
         self._vault = vault
         self._allowed_env = None if allowed_env is None else frozenset(allowed_env)
         self._file_roots = (
@@ -96,39 +71,25 @@ class DefaultSecretResolver:
         )
 
     def resolve(self, reference: SecretReference) -> str:
-        if reference.scheme == "env":
-            return self._from_env(reference.target)
-        if reference.scheme == "file":
-            return self._from_file(reference.target)
-        if self._vault is None:
-            message = f"no vault is configured to resolve {reference}"
-            raise SecretResolutionError(message)
-        return self._vault.resolve(reference)
-
-    def _from_env(self, name: str) -> str:
-        if self._allowed_env is not None and name not in self._allowed_env:
-            message = f"environment variable {name} may not be used as a secret"
-            raise SecretResolutionError(message)
-        value = self._environ.get(name)
-        if value is None:
-            raise SecretResolutionError(f"environment variable {name} is not set")
-        return value
-
-    def _from_file(self, target: str) -> str:
-        path = Path(target).resolve()
-        if self._file_roots is not None and not any(
-            path.is_relative_to(root) for root in self._file_roots
-        ):
-            message = f"file {target} is outside the allowed secret directories"
-            raise SecretResolutionError(message)
+        self._check_allowed(reference)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            message = f"cannot read secret file {target}: {type(exc).__name__}"
-            raise SecretResolutionError(message) from exc
-        # Files written by editors and `echo` end with one newline that is
-        # not part of the secret.
-        return text.removesuffix("\n")
+            return references.resolve_secret(
+                reference, environ=self._environ, vault=self._vault
+            )
+        except references.SecretError as exc:
+            raise SecretResolutionError(str(exc)) from exc
+
+    def _check_allowed(self, reference: SecretReference) -> None:
+        allowed_env = self._allowed_env
+        env_allowed = allowed_env is None or reference.target in allowed_env
+        if reference.scheme == "env" and not env_allowed:
+            message = f"{reference}: this environment variable may not be used"
+            raise SecretResolutionError(message)
+        if reference.scheme == "file" and self._file_roots is not None:
+            path = Path(reference.target).resolve()
+            if not any(path.is_relative_to(root) for root in self._file_roots):
+                message = f"{reference}: outside the allowed secret directories"
+                raise SecretResolutionError(message)
 
 
 class Secret:
@@ -175,13 +136,16 @@ class Secret:
         if self._resolver is None:
             raise SecretResolutionError(f"{self.name}: no secret resolver configured")
         try:
-            reference = parse_secret_reference(self.reference)
+            reference = references.parse_secret_reference(self.reference)
+        except references.SecretError as exc:
+            # The message does not repeat the text: it may be a password.
+            message = f"{self.name}: {exc}"
+            raise InvalidSecretReferenceError(message, path=self.name) from exc
+        try:
             return self._resolver.resolve(reference)
         except SecretResolutionError as exc:
-            raise SecretResolutionError(f"{self.name}: {exc.message}") from exc
-        except InvalidSecretReferenceError as exc:
             message = f"{self.name}: {exc.message}"
-            raise InvalidSecretReferenceError(message) from exc
+            raise SecretResolutionError(message, path=self.name) from exc
 
     def derive(self, value: str, *sources: Secret) -> Secret:
         """A secret for *value*, computed from this one (and *sources*).
