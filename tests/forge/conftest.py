@@ -3,18 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from forge.samples import INITIAL
 from gitutil import RemoteRepo, make_remote
-
-from pao.forge.git import GitRepo, Identity
-
-PAO = Identity("pao", "pao@acme.example")
-
-INITIAL = {
-    "README.md": "# requests\n",
-    "catalog/postgres.yaml": "kind: CatalogItem\n",
-    "requests/postgres/orders.yaml": "kind: Request\nteam: payments\n",
-    "requests/postgres/billing.yaml": "kind: Request\nteam: billing\n",
-}
+from pao.forge.git import GitRepo
 
 
 @pytest.fixture

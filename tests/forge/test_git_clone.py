@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from gitutil import RemoteRepo, git, make_remote
 
+from gitutil import RemoteRepo, git, make_remote
 from pao.forge.git import BranchNotFound, GitError, GitRepo, GitUnavailable
 
 
@@ -46,7 +46,9 @@ def test_default_branch_follows_the_remote_head(tmp_path: Path) -> None:
     assert repo.default_branch == "trunk"
 
 
-@pytest.mark.parametrize(("present", "expected"), [("main", "main"), ("master", "master")])
+@pytest.mark.parametrize(
+    ("present", "expected"), [("main", "main"), ("master", "master")]
+)
 def test_default_branch_falls_back_to_main_or_master(
     tmp_path: Path, present: str, expected: str
 ) -> None:
@@ -169,6 +171,8 @@ def test_foreign_directory_is_never_deleted(remote: RemoteRepo, tmp_path: Path) 
     assert (workdir / "notes.txt").read_text() == "keep me"
 
 
-def test_clone_is_bare_and_untouched_by_commits(remote: RemoteRepo, repo: GitRepo) -> None:
+def test_clone_is_bare_and_untouched_by_commits(
+    remote: RemoteRepo, repo: GitRepo
+) -> None:
     assert git("rev-parse", "--is-bare-repository", cwd=repo.workdir) == "true"
     assert repr(repo) == f"GitRepo({remote.url!r}, branch='main')"

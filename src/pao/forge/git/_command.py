@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Generator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -70,20 +71,26 @@ class GitCommand:
         *args: str,
         env: Mapping[str, str] | None = None,
         network: bool = False,
+        stdin: bytes | None = None,
     ) -> Outcome:
         """Run ``git ARGS`` and report how it went, without raising."""
-        try:
-            status, out, err = self._git.execute(
-                ["git", *args],
-                env={**self.env, **(env or {})},
-                with_extended_output=True,
-                with_exceptions=False,
-                stdout_as_string=False,
-                strip_newline_in_stdout=False,
-                kill_after_timeout=self.timeout if network else None,
-            )
-        except GitCommandNotFound:
-            raise GitError("the git executable was not found on PATH") from None
+        with tempfile.TemporaryFile() as source:
+            if stdin is not None:
+                source.write(stdin)
+                source.seek(0)
+            try:
+                status, out, err = self._git.execute(
+                    ["git", *args],
+                    istream=source if stdin is not None else None,
+                    env={**self.env, **(env or {})},
+                    with_extended_output=True,
+                    with_exceptions=False,
+                    stdout_as_string=False,
+                    strip_newline_in_stdout=False,
+                    kill_after_timeout=self.timeout if network else None,
+                )
+            except GitCommandNotFound:
+                raise GitError("the git executable was not found on PATH") from None
         return Outcome(int(status), out, err.encode("utf-8", "surrogateescape"))
 
     def failure(
@@ -110,9 +117,10 @@ class GitCommand:
         env: Mapping[str, str] | None = None,
         network: bool = False,
         default: type[GitError] | None = None,
+        stdin: bytes | None = None,
     ) -> bytes:
-        """Run ``git ARGS`` and return its raw standard output."""
-        outcome = self.attempt(*args, env=env, network=network)
+        """Run ``git ARGS`` (fed *stdin*) and return its raw standard output."""
+        outcome = self.attempt(*args, env=env, network=network, stdin=stdin)
         if outcome.status != 0:
             raise self.failure(args, outcome, default=default)
         return outcome.stdout

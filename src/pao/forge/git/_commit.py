@@ -81,12 +81,17 @@ def build_commit(
     index = {"GIT_INDEX_FILE": str(cmd.git_dir / "pao-commit.index")}
     cmd.run("read-tree", head, env=index)
 
-    update = ["update-index", "--add", "--replace"]
-    for path, sha in blobs.items():
-        update += ["--cacheinfo", f"{FILE_MODE},{sha},{path}"]
-    if deletions:
-        update += ["--force-remove", "--", *deletions]
-    cmd.run(*update, env=index)
+    # One NUL-terminated "mode sha<TAB>path" record per path; mode 0 removes.
+    records = [f"{FILE_MODE} {sha}\t{path}" for path, sha in blobs.items()]
+    records += [f"0 {'0' * len(head)}\t{path}" for path in deletions]
+    stdin = "".join(f"{record}\0" for record in records)
+    cmd.run(
+        "update-index",
+        "-z",
+        "--index-info",
+        env=index,
+        stdin=stdin.encode("utf-8", "surrogateescape"),
+    )
 
     tree = cmd.text("write-tree", env=index)
     if tree == cmd.text("rev-parse", f"{head}^{{tree}}"):

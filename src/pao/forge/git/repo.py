@@ -237,13 +237,15 @@ class GitRepo:
         return found
 
     def _read_batched(self, batch: git.Git, path: str, sha: str) -> bytes | None:
-        if "\n" in path:  # the batch protocol is line-based
+        # The batch protocol is line-based UTF-8; other names go one by one.
+        if "\n" in path or not path.isprintable() or not _is_utf8(path):
             return self.read(path, sha)
         try:
             _sha, kind, _size, data = batch.get_object_data(f"{sha}:{path}")
         except ValueError:  # "missing": no such path
             return None
-        return data if kind == "blob" else None
+        # GitPython hands the object type over as bytes, whatever its hints say.
+        return data if kind in ("blob", b"blob") else None
 
     def list_files(self, prefix: str, sha: str) -> list[str]:
         """Paths of the files under *prefix* (``""`` for all) at *sha*."""
@@ -383,6 +385,14 @@ def _checked_out_message(repo: GitRepo) -> str:
         "--bare), or let the checkout follow pushes with: git -C <repo> "
         "config receive.denyCurrentBranch updateInstead"
     )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _pathspecs(paths: Collection[str]) -> list[str]:
