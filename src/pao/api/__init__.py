@@ -84,7 +84,13 @@ from pao.api.operations import (
     body_json,
     body_model,
 )
-from pao.api.pagination import PAGE_PARAMETERS, PageRequest, page_response, read_page
+from pao.api.pagination import (
+    PAGE_PARAMETERS,
+    PageRequest,
+    page_response,
+    read_page,
+    trim_page,
+)
 from pao.api.services import ApiServices, VersionInfo, services_of
 from pao.api.webhooks_sansio import Delivery
 
@@ -122,4 +128,5 @@ __all__ = [
     "read_page",
     "require_visible_request",
     "services_of",
+    "trim_page",
 ]

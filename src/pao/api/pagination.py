@@ -9,13 +9,19 @@ one, and a cursor from one list (``catalog``) is refused by another
 its name, e.g. ``f"requests?status={status}"``. Every such mistake is a
 400, never a 500.
 
-Usage in an endpoint::
+Usage in an endpoint over a store listing that pages itself::
 
     page = read_page(request, listing="requests")
-    rows = store.list_requests(after=page.after, limit=page.limit + 1)
-    return page_response(request, rows, page=page,
-                         keys=lambda r: (r.created_at, r.id),
-                         render=lambda r: r.as_dict(), total_count=total)
+    after = SortKey(datetime.fromisoformat(page.after[0]), page.after[1])
+    result = store.list_requests(after=after if page.after else None,
+                                 limit=page.limit)
+    key = result.next_key
+    return page_response(
+        request, result.items, page=page, render=render_request,
+        has_more=result.has_more, total_count=result.total_count,
+        next_keys=(key.created_at.isoformat(), key.id) if key else None)
+
+For a plain query, fetch ``page.limit + 1`` rows and :func:`trim_page`.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ __all__ = [
     "page_body",
     "page_response",
     "read_page",
+    "trim_page",
 ]
 
 DEFAULT_LIMIT = 50
@@ -154,27 +161,31 @@ def _parse_limit(value: str | None) -> int:
     return int(value)
 
 
+def trim_page(rows: Sequence[T], page: PageRequest) -> tuple[list[T], bool]:
+    """Split ``page.limit + 1`` fetched rows into the page and ``has_more``."""
+    return list(rows[: page.limit]), len(rows) > page.limit
+
+
 def page_body(
-    rows: Sequence[T],
+    items: Sequence[T],
     *,
     page: PageRequest,
     codec: CursorCodec,
-    keys: Callable[[T], Sequence[CursorKey]],
     render: Callable[[T], Any],
+    has_more: bool,
+    next_keys: Sequence[CursorKey] | None,
     total_count: int | None = None,
 ) -> dict[str, Any]:
-    """The ``{"data", "pagination"}`` body for *rows*.
+    """The ``{"data", "pagination"}`` body of one page of *items*.
 
-    Fetch ``page.limit + 1`` rows: the extra row only tells whether
-    another page exists and is not returned.
+    *next_keys* are the sort keys of the last item shown; they become the
+    cursor when *has_more*.
     """
-    shown = rows[: page.limit]
-    has_more = len(rows) > page.limit
     next_cursor = None
-    if has_more and shown:
-        next_cursor = codec.encode(listing=page.listing, keys=keys(shown[-1]))
+    if has_more and next_keys is not None:
+        next_cursor = codec.encode(listing=page.listing, keys=next_keys)
     return {
-        "data": [render(row) for row in shown],
+        "data": [render(item) for item in items],
         "pagination": {
             "has_more": has_more,
             "next_cursor": next_cursor,
@@ -185,20 +196,22 @@ def page_body(
 
 def page_response(
     request: Request,
-    rows: Sequence[T],
+    items: Sequence[T],
     *,
     page: PageRequest,
-    keys: Callable[[T], Sequence[CursorKey]],
     render: Callable[[T], Any],
+    has_more: bool,
+    next_keys: Sequence[CursorKey] | None,
     total_count: int | None = None,
 ) -> JSONResponse:
     """:func:`page_body` as a response, signed with the app's cursor key."""
     body = page_body(
-        rows,
+        items,
         page=page,
         codec=_codec(request),
-        keys=keys,
         render=render,
+        has_more=has_more,
+        next_keys=next_keys,
         total_count=total_count,
     )
     return JSONResponse(body)

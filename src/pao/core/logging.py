@@ -57,7 +57,8 @@ def configure_logging(json: bool, level: str = "info") -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        cache_logger_on_first_use=True,
+        # Not cached: tests and reconfiguration must reach every logger.
+        cache_logger_on_first_use=False,
     )
     _configure_stdlib(shared, _renderer(json=json), numeric)
 
