@@ -51,7 +51,8 @@ class ActionContext:
     """One run of one action, as the fulfillment engine hands it over.
 
     ``timeout`` bounds the whole run, retries included, counted from
-    ``started_at`` (a :func:`time.monotonic` reading). Setting ``cancel``
+    ``started_at`` (a :func:`time.monotonic` reading); each call gets an
+    equal share of the time left among the attempts left. Setting ``cancel``
     stops the run at the next call or backoff; the action then raises
     :class:`ActionCancelled`.
 

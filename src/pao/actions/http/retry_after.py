@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 __all__ = ["parse_retry_after"]
+
+_SECONDS = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 
 
 def parse_retry_after(
@@ -16,12 +19,13 @@ def parse_retry_after(
     """Seconds to wait as *value* asks, or ``None`` when it asks nothing.
 
     The header holds either a number of seconds or an HTTP-date; a date in
-    the past means "now" (zero). Unreadable values count as absent.
+    the past means "now" (zero). Fractional seconds, which some servers
+    send, are accepted; unreadable values count as absent.
     """
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if _SECONDS.match(text):
         return float(text)
     try:
         when = parsedate_to_datetime(text)

@@ -98,7 +98,9 @@ class HttpSender:
             for attempt in retrying:
                 with attempt:
                     attempts = attempt.retry_state.attempt_number
-                    reply = self._attempt(build, ctx=ctx, expected=expected)
+                    reply = self._attempt(
+                        build, attempt=attempts, ctx=ctx, expected=expected
+                    )
         except ActionError as exc:
             exc.attempts = max(attempts, 1)
             exc.apply_mask(ctx.masker)
@@ -109,11 +111,12 @@ class HttpSender:
         self,
         build: Callable[[], OutgoingRequest],
         *,
+        attempt: int,
         ctx: ActionContext,
         expected: StatusCheck,
     ) -> HttpReply:
         ctx.check_live()
-        request = self._build(build(), ctx)
+        request = self._build(build(), timeout=_call_timeout(ctx, attempt), ctx=ctx)
         masked_url = mask_url(str(request.url), ctx.masker)
         origin = _origin(request.url)
         return self.circuits.call(
@@ -121,19 +124,29 @@ class HttpSender:
             lambda: self._exchange(request, masked_url, ctx=ctx, expected=expected),
         )
 
-    def _build(self, outgoing: OutgoingRequest, ctx: ActionContext) -> httpx.Request:
+    def _build(
+        self,
+        outgoing: OutgoingRequest,
+        *,
+        timeout: float,
+        ctx: ActionContext,
+    ) -> httpx.Request:
         try:
+            url = httpx.URL(outgoing.url)
+            if outgoing.params:
+                # Passing params to httpx replaces the URL's own query; a
+                # URL from the config may carry one, so merge instead.
+                url = url.copy_merge_params(_plain_params(outgoing.params))
             return self.client.build_request(
                 outgoing.method,
-                outgoing.url,
+                url,
                 headers=dict(outgoing.headers),
-                params=_plain_params(outgoing.params),
                 content=outgoing.content,
-                timeout=httpx.Timeout(max(ctx.remaining(), 0.001)),
+                timeout=httpx.Timeout(timeout),
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-            url = mask_url(outgoing.url, ctx.masker)
-            message = f"cannot send {outgoing.method} to {url}: {exc}"
+            shown = mask_url(outgoing.url, ctx.masker)
+            message = f"cannot send {outgoing.method} to {shown}: {exc}"
             raise PermanentActionError(message, method=outgoing.method) from None
 
     def _exchange(
@@ -178,6 +191,13 @@ class HttpSender:
         except httpx.TransportError as exc:
             message = f"{method} {masked_url} failed: {_name(exc)}"
             raise TransientActionError(message, method=method, url=masked_url) from exc
+
+
+def _call_timeout(ctx: ActionContext, attempt: int) -> float:
+    # Share the time left among the attempts left, so that a target that
+    # hangs on one call still leaves time for the retries.
+    attempts_left = max(ctx.retry.max_attempts - attempt + 1, 1)
+    return max(ctx.remaining() / attempts_left, 0.001)
 
 
 def _origin(url: httpx.URL) -> str:
