@@ -180,7 +180,7 @@ def test_pao_signature_is_hmac_sha256_of_timestamp_dot_body() -> None:
 @pytest.mark.parametrize(
     ("headers_for", "status", "valid"),
     [
-        (lambda body: _signed(body), 200, True),
+        (_signed, 200, True),
         (lambda body: _signed(body, secret="other"), 401, False),
         (lambda body: _signed(body, age=3600), 401, False),
         (lambda body: {}, 401, False),

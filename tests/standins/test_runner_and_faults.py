@@ -110,7 +110,7 @@ def test_malformed_answer_is_not_json(target: RestTarget) -> None:
     answer = httpx.get(target.url + "/v1/x")
 
     assert answer.status_code == 200
-    with pytest.raises(ValueError, match="Expecting|Unterminated"):
+    with pytest.raises(ValueError, match=r"Expecting|Unterminated"):
         answer.json()
 
 
