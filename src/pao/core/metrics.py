@@ -96,10 +96,13 @@ class PaoMetrics:
             "pao_scrape_errors",
             "Metric sources that failed while being scraped.",
             ["collector"],
-            registry=reg,
+            registry=None,
         )
         self._request_counts = _RequestCountCollector(self.scrape_errors)
+        # Registered after the collectors that count into it, so a scrape
+        # reports its own failures.
         reg.register(self._request_counts)
+        reg.register(self.scrape_errors)
         self.request_duration = Histogram(
             "pao_request_duration_seconds",
             "Time from a request's submission to its final status.",
