@@ -120,6 +120,35 @@ _REPO_TEMPLATES = {
 }
 
 
+# What a fresh, empty repository shows for the fields pao does not use.
+_REPO_DEFAULTS: dict[str, Any] = {
+    "created_at": "2024-01-02T03:04:05Z",
+    "updated_at": "2024-01-02T03:04:05Z",
+    "pushed_at": "2024-01-02T03:04:05Z",
+    "homepage": None,
+    "language": None,
+    "license": None,
+    "mirror_url": None,
+    "size": 0,
+    "forks": 0,
+    "forks_count": 0,
+    "open_issues": 0,
+    "open_issues_count": 0,
+    "stargazers_count": 0,
+    "watchers": 0,
+    "watchers_count": 0,
+    "has_downloads": True,
+    "has_issues": True,
+    "has_pages": False,
+    "has_projects": True,
+    "has_wiki": True,
+    "is_template": False,
+    "topics": [],
+    "web_commit_signoff_required": False,
+    "custom_properties": {},
+}
+
+
 def repository_json(
     site: GitHubSite,
     *,
@@ -148,6 +177,13 @@ def repository_json(
         "visibility": "public",
         "archived": False,
         "disabled": False,
+        **_REPO_DEFAULTS,
+    }
+    host = site.web.split("://", 1)[-1]
+    repo |= {
+        "git_url": f"git://{host}/{full_name}.git",
+        "ssh_url": f"git@{host}:{full_name}.git",
+        "svn_url": html,
     }
     repo.update({key: api + suffix for key, suffix in _REPO_TEMPLATES.items()})
     return repo
