@@ -4,6 +4,7 @@ import socket
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from actions.scripted import ScriptedTarget
@@ -16,7 +17,7 @@ SECRETS = ("s3cr3t-token-value", "hook-signing-key", "client-secret-xyz")
 FAST_RETRY = RetryPolicy(max_attempts=3, initial_backoff=0.01, max_backoff=0.05)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def _served_target() -> Iterator[ScriptedTarget]:
     app = ScriptedTarget()
     with serve_app(app, name="actions-target") as server:
@@ -35,11 +36,18 @@ def circuits() -> Circuits:
     return Circuits(fail_max=5, reset_timeout=30.0)
 
 
-@pytest.fixture
-def sender(circuits: Circuits) -> Iterator[HttpSender]:
+@pytest.fixture(scope="session")
+def http_client() -> Iterator[httpx.Client]:
+    # One pooled client for the session, as in the product; building one
+    # (with its TLS context) per test would dominate the run time.
     client = new_client()
-    yield HttpSender(client=client, circuits=circuits)
+    yield client
     client.close()
+
+
+@pytest.fixture
+def sender(http_client: httpx.Client, circuits: Circuits) -> HttpSender:
+    return HttpSender(client=http_client, circuits=circuits)
 
 
 @pytest.fixture

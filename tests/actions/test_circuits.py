@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
+import httpx
 import pytest
 
 from actions.scripted import Reply, ScriptedTarget
@@ -15,7 +16,7 @@ from pao.actions import (
     RetryPolicy,
     TransientActionError,
 )
-from pao.actions.http import Circuits, HttpSender, OutgoingRequest, new_client
+from pao.actions.http import Circuits, HttpSender, OutgoingRequest
 
 ONE_TRY = RetryPolicy(max_attempts=1, initial_backoff=0.01)
 
@@ -26,10 +27,8 @@ def quick_circuits() -> Circuits:
 
 
 @pytest.fixture
-def guarded(quick_circuits: Circuits) -> Iterator[HttpSender]:
-    client = new_client()
-    yield HttpSender(client=client, circuits=quick_circuits)
-    client.close()
+def guarded(http_client: httpx.Client, quick_circuits: Circuits) -> HttpSender:
+    return HttpSender(client=http_client, circuits=quick_circuits)
 
 
 @pytest.fixture

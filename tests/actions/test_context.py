@@ -59,3 +59,12 @@ def test_logger_carries_the_run_ids(ctx: ActionContext) -> None:
     assert bound["action_id"] == "create-db"
     assert bound["run_id"] == "run-1"
     assert bound["correlation_id"] == "corr-42"
+
+
+def test_with_secrets_masks_old_and_new_secrets(ctx: ActionContext) -> None:
+    derived = ctx.with_secrets(["issued-token"])
+
+    assert derived.masker("s3cr3t-token-value issued-token") == "*** ***"
+    assert ctx.masker("issued-token") == "issued-token"
+    assert derived.cancel is ctx.cancel
+    assert derived.started_at == ctx.started_at

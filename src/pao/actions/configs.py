@@ -18,7 +18,13 @@ from pydantic_core import ErrorDetails
 from pao.actions.errors import InvalidActionConfig
 from pao.actions.executor import ConfigPath, ConfigProblem
 
-__all__ = ["ConfigModel", "check_config", "format_path", "parse_config"]
+__all__ = [
+    "ConfigModel",
+    "check_config",
+    "format_path",
+    "parse_config",
+    "require_http_url",
+]
 
 M = TypeVar("M", bound="ConfigModel")
 
@@ -56,6 +62,14 @@ def check_config(model: type[ConfigModel], config: Any) -> list[ConfigProblem]:
     except ValidationError as exc:
         return _problems(exc, config, allow_templates=True)
     return []
+
+
+def require_http_url(value: str) -> str:
+    """*value* if it is an absolute http(s) URL; raises ValueError."""
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
 
 
 def format_path(path: ConfigPath) -> str:

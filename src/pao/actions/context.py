@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
 import structlog
 from structlog.typing import FilteringBoundLogger
 
 from pao.actions.errors import ActionCancelled, ActionTimeout
-from pao.actions.masking import Masker
+from pao.actions.masking import Masker, SecretMasker
 
 __all__ = ["ActionContext", "RetryPolicy"]
 
@@ -84,6 +85,17 @@ class ActionContext:
             correlation_id=self.correlation_id,
         )
         object.__setattr__(self, "logger", bound)
+
+    def with_secrets(self, secrets: Iterable[str]) -> ActionContext:
+        """This context, its masker also hiding *secrets*.
+
+        Executors add the credentials they handle (a config's token, an
+        issued OAuth2 token) so that no echo of them leaves the package,
+        whether or not the engine knew them as secrets.
+        """
+        extra = SecretMasker(secrets)
+        base = self.masker
+        return replace(self, masker=lambda text: extra(base(text)))
 
     @property
     def deadline(self) -> float:

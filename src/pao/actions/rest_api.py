@@ -23,24 +23,27 @@ import httpx
 from pydantic import AfterValidator, Field, JsonValue, field_validator
 
 from pao.actions.auth import AuthConfig, OAuth2Auth, auth_secrets, static_auth_headers
-from pao.actions.configs import ConfigModel, check_config, parse_config
+from pao.actions.configs import (
+    ConfigModel,
+    check_config,
+    parse_config,
+    require_http_url,
+)
 from pao.actions.context import ActionContext
 from pao.actions.errors import ActionAuthError
 from pao.actions.executor import BaseExecutor, ConfigProblem
 from pao.actions.http import (
+    IDEMPOTENCY_HEADER,
     HttpReply,
     HttpSender,
     OutgoingRequest,
     default_sender,
     expect_statuses,
 )
-from pao.actions.masking import SecretMasker
 from pao.actions.oauth2 import OAuth2Tokens
 from pao.actions.results import ActionResult
 
-__all__ = ["RestApiConfig", "RestApiExecutor", "with_secrets"]
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
+__all__ = ["RestApiConfig", "RestApiExecutor"]
 
 # An HTTP method is a token (RFC 9110, section 9.1).
 _METHOD = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
@@ -81,23 +84,6 @@ class RestApiConfig(ConfigModel):
         return require_http_url(value)
 
 
-def require_http_url(value: str) -> str:
-    """*value* if it is an absolute http(s) URL; raises ValueError."""
-    scheme, _, rest = value.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest.strip("/"):
-        raise ValueError("must be an absolute http:// or https:// URL")
-    return value
-
-
-def with_secrets(ctx: ActionContext, secrets: list[str]) -> ActionContext:
-    """*ctx* whose masker also hides *secrets*."""
-    if not secrets:
-        return ctx
-    extra = SecretMasker(secrets)
-    base = ctx.masker
-    return replace(ctx, masker=lambda text: extra(base(text)))
-
-
 class RestApiExecutor(BaseExecutor):
     """Carries out ``rest-api`` actions."""
 
@@ -114,7 +100,7 @@ class RestApiExecutor(BaseExecutor):
 
     def execute(self, config: Mapping[str, Any], ctx: ActionContext) -> ActionResult:
         parsed = parse_config(RestApiConfig, self.type_name, config)
-        ctx = with_secrets(ctx, auth_secrets(parsed.auth))
+        ctx = ctx.with_secrets(auth_secrets(parsed.auth))
         reply = self._call(parsed, ctx)
         return ActionResult(
             outputs={"status": reply.status},
@@ -152,7 +138,7 @@ class RestApiExecutor(BaseExecutor):
         token: str,
         ctx: ActionContext,
     ) -> HttpReply:
-        ctx = with_secrets(ctx, [token])
+        ctx = ctx.with_secrets([token])
         return self._send(parsed, {"Authorization": f"Bearer {token}"}, ctx)
 
     def _send(

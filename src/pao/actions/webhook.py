@@ -19,11 +19,20 @@ from typing import Any
 import httpx
 from pydantic import Field, JsonValue, field_validator
 
-from pao.actions.configs import ConfigModel, check_config, parse_config
+from pao.actions.configs import (
+    ConfigModel,
+    check_config,
+    parse_config,
+    require_http_url,
+)
 from pao.actions.context import ActionContext
 from pao.actions.executor import BaseExecutor, ConfigProblem
-from pao.actions.http import HttpSender, OutgoingRequest, default_sender
-from pao.actions.rest_api import IDEMPOTENCY_HEADER, require_http_url, with_secrets
+from pao.actions.http import (
+    IDEMPOTENCY_HEADER,
+    HttpSender,
+    OutgoingRequest,
+    default_sender,
+)
 from pao.actions.results import ActionResult
 from pao.actions.signing import (
     SIGNATURE_HEADER,
@@ -65,7 +74,7 @@ class WebhookExecutor(BaseExecutor):
 
     def execute(self, config: Mapping[str, Any], ctx: ActionContext) -> ActionResult:
         parsed = parse_config(WebhookConfig, self.type_name, config)
-        ctx = with_secrets(ctx, [parsed.secret])
+        ctx = ctx.with_secrets([parsed.secret])
         sender = self._sender or default_sender()
         reply = sender.send(self._request_builder(parsed, ctx), ctx=ctx)
         return ActionResult(

@@ -13,6 +13,7 @@ from pao.actions.http.replies import (
 from pao.actions.http.retry_after import parse_retry_after
 from pao.actions.http.retrying import BackoffWait, retrying_for
 from pao.actions.http.sender import (
+    IDEMPOTENCY_HEADER,
     HttpSender,
     OutgoingRequest,
     close_default_sender,
@@ -21,6 +22,7 @@ from pao.actions.http.sender import (
 )
 
 __all__ = [
+    "IDEMPOTENCY_HEADER",
     "MAX_BODY_BYTES",
     "BackoffWait",
     "Circuits",

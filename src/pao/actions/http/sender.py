@@ -36,12 +36,17 @@ from pao.actions.http.retrying import retrying_for
 from pao.actions.masking import mask_url
 
 __all__ = [
+    "IDEMPOTENCY_HEADER",
     "HttpSender",
     "OutgoingRequest",
     "close_default_sender",
     "default_sender",
     "new_client",
 ]
+
+# The header carrying the run's idempotency key, as proposed by the IETF
+# httpapi working group and accepted by Stripe-style APIs.
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 QueryParams = Mapping[str, str | Sequence[str]]
 
