@@ -58,15 +58,20 @@ class _Functions:
 
     def _transform(self, value: Any, change: Callable[[str], str]) -> Any:
         if isinstance(value, Secret):
-            return value.derive(change(value.reveal())) if self.live else value
+            if self.live:
+                return value.derive(check_size(change(value.reveal())))
+            return value.masked()
         return check_size(change(self._text(value)))
 
     def _combine(self, parts: list[Any], text: str) -> Any:
         check_size(text)
         secrets = [s for part in parts for s in find_secrets(part)]
-        if self.live and secrets:
+        if not secrets:
+            return text
+        if self.live:
             return secrets[0].derive(text, *secrets[1:])
-        return text
+        # Still a secret in a preview, so that base64(concat(…)) stays masked.
+        return secrets[0].masked(preview=text)
 
     def upper(self, value: Any) -> Any:
         return self._transform(value, str.upper)

@@ -55,6 +55,8 @@ class TagChunk:
     tokens: tuple[Token, ...]
     line: int
     column: int
+    # Where the closing ``}}`` is, for "expected … before '}}'".
+    end: tuple[int, int] = (0, 0)
 
 
 _WHITESPACE = re.compile(r"\s+")
@@ -91,7 +93,7 @@ def split(source: str) -> Iterator[TextChunk | TagChunk]:
         text = []
         tokens, pos = _tokenize(source, start + 2, lines)
         line, column = lines.position(start)
-        yield TagChunk(tokens, line, column)
+        yield TagChunk(tokens, line, column, lines.position(pos - 2))
     text.append(source[pos:])
     value = "".join(text)
     if value:

@@ -237,8 +237,8 @@ class _ExprParser:
     def _next(self, expected: str) -> Token:
         if self._pos >= len(self._tokens):
             message = f"expected {expected} before '}}}}'"
-            last = self._tokens[-1] if self._tokens else self._tag.chunk
-            raise _error(message, last)
+            line, column = self._tag.chunk.end
+            raise TemplateSyntaxError(message, line=line, column=column)
         token = self._tokens[self._pos]
         self._pos += 1
         return token
@@ -284,10 +284,11 @@ class _ExprParser:
             return args
         while True:
             args.append(self._expr(nesting=nesting + 1))
-            if self._peek(")"):
-                self._pos += 1
+            token = self._next("',' or ')'")
+            if token.kind == "punct" and token.value == ")":
                 return args
-            self._expect(",")
+            if token.kind != "punct" or token.value != ",":
+                raise _error(f"expected ',' or ')', found {token.value!r}", token)
 
     def _call(self, name: Token, args: list[Expr]) -> Call:
         if name.kind != "name" or name.value not in FUNCTION_ARITY:

@@ -97,9 +97,20 @@ class Secret:
 
     ``str()`` and ``repr()`` never show the value. *name* is the variable
     path the secret sits at (``secrets.dbApiToken``), for error messages.
+    *preview* is what a preview render prints for it: MASK, or for text
+    built from secrets (``concat('Bearer ', secrets.t)``) that text with
+    each secret part masked.
     """
 
-    __slots__ = ("_derived", "_resolver", "_value", "name", "reference")
+    __slots__ = (
+        "_derived",
+        "_resolver",
+        "_roots",
+        "_value",
+        "name",
+        "preview",
+        "reference",
+    )
 
     def __init__(
         self,
@@ -108,12 +119,16 @@ class Secret:
         name: str = "secret",
         resolver: SecretResolver | None = None,
         value: str | None = None,
+        preview: str = MASK,
     ) -> None:
         self.reference = reference
         self.name = name
+        self.preview = preview
         self._resolver = resolver
         self._value = value
         self._derived: list[str] = []
+        # The secrets from the context this one was computed from.
+        self._roots: tuple[Secret, ...] = (self,)
 
     def __str__(self) -> str:
         return MASK
@@ -148,14 +163,23 @@ class Secret:
             raise SecretResolutionError(message, path=self.name) from exc
 
     def derive(self, value: str, *sources: Secret) -> Secret:
-        """A secret for *value*, computed from this one (and *sources*).
+        """A resolved secret for *value*, computed from this one (and
+        *sources*): a live render's ``base64(secrets.x)``.
 
-        The derived value is remembered on every source so that :func:`mask`
-        scrubs it too.
+        The value is remembered on the context's secrets it came from, so
+        that :func:`mask` scrubs it too.
         """
-        for source in (self, *sources):
-            source._derived.append(value)
-        return Secret(self.reference, name=self.name, value=value)
+        roots = tuple({id(r): r for s in (self, *sources) for r in s._roots}.values())
+        for root in roots:
+            if value not in root._derived:
+                root._derived.append(value)
+        derived = Secret(self.reference, name=self.name, value=value)
+        derived._roots = roots
+        return derived
+
+    def masked(self, preview: str = MASK) -> Secret:
+        """An unresolved stand-in that a preview prints as *preview*."""
+        return Secret(self.reference, name=self.name, preview=preview)
 
     def values(self) -> list[str]:
         """The resolved value and every value derived from it so far."""

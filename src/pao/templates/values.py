@@ -25,7 +25,7 @@ from pao.templates.errors import (
     UndefinedVariableError,
 )
 from pao.templates.limits import MAX_OUTPUT_CHARS
-from pao.templates.secrets import MASK, Secret
+from pao.templates.secrets import Secret
 
 __all__ = [
     "MISSING",
@@ -96,11 +96,15 @@ def lookup(root: Any, keys: tuple[str | int, ...], path: str, line: int) -> Any:
     """The value at *keys* below *root*; raise naming *path* if not set."""
     value = root
     for key in keys:
-        try:
-            value = _step(value, key)
-        except TypeError:
-            message = f"{path}: cannot read {key!r} from a {type_name(value)}"
-            raise TemplateValueError(message, line=line, path=path) from None
+        # Nearly every value is a plain dict: look it up without the
+        # general machinery, which costs more than the rest of a render.
+        if value.__class__ is dict:
+            found = value.get(key, MISSING)
+            if found is MISSING and key.__class__ is int:
+                found = value.get(str(key), MISSING)
+            value = found
+        else:
+            value = _checked_step(value, key, path, line)
         if value is MISSING or value is None:
             raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
     if value is None:
@@ -114,14 +118,18 @@ def lookup_optional(
     """Like :func:`lookup`, but MISSING instead of an error when not set."""
     value = root
     for key in keys:
-        try:
-            value = _step(value, key)
-        except TypeError:
-            message = f"{path}: cannot read {key!r} from a {type_name(value)}"
-            raise TemplateValueError(message, line=line, path=path) from None
+        value = _checked_step(value, key, path, line)
         if value is MISSING or value is None:
             return MISSING
     return MISSING if value is None else value
+
+
+def _checked_step(value: Any, key: str | int, path: str, line: int) -> Any:
+    try:
+        return _step(value, key)
+    except TypeError:
+        message = f"{path}: cannot read {key!r} from a {type_name(value)}"
+        raise TemplateValueError(message, line=line, path=path) from None
 
 
 def check_size(text: str, line: int | None = None) -> str:
@@ -142,7 +150,7 @@ def to_text(value: Any, *, live: bool) -> str:
     if value is None:
         return ""
     if isinstance(value, Secret):
-        return value.reveal() if live else MASK
+        return value.reveal() if live else value.preview
     if isinstance(value, Mapping | list | tuple):
         return to_json(value, live=live)
     if value is MISSING:
@@ -166,7 +174,7 @@ def to_data(value: Any, *, live: bool) -> Any:
     if isinstance(value, str | bool | int | float) or value is None:
         return value
     if isinstance(value, Secret):
-        return value.reveal() if live else MASK
+        return value.reveal() if live else value.preview
     if isinstance(value, Mapping):
         return {_key(k): to_data(v, live=live) for k, v in value.items()}
     if isinstance(value, Sequence):
