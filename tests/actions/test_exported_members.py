@@ -33,6 +33,7 @@ def test_actions_exports() -> None:
         "WebhookExecutor",
         "executor_for",
         "mask_data",
+        "mask_headers",
         "mask_url",
         "register",
         "registered_types",

@@ -13,6 +13,7 @@ from pao.actions import (
     RestApiExecutor,
     SecretMasker,
     mask_data,
+    mask_headers,
     mask_url,
 )
 from pao.actions.http import HttpSender
@@ -66,6 +67,24 @@ def test_mask_url_hides_password_and_credential_query_values() -> None:
         masked
         == "https://bot:***@api.example/v1?api_key=***&region=eu&access_token=***"
     )
+
+
+def test_mask_headers_hides_credential_headers_and_lowercases_names() -> None:
+    headers = [
+        ("Set-Cookie", "session=abc"),
+        ("X-Auth-Token", "t"),
+        ("Content-Type", "application/json"),
+        ("X-Echo", TOKEN),
+    ]
+
+    masked = mask_headers(headers, SecretMasker([TOKEN]))
+
+    assert masked == {
+        "set-cookie": "***",
+        "x-auth-token": "***",
+        "content-type": "application/json",
+        "x-echo": "***",
+    }
 
 
 def test_mask_data_masks_nested_strings_and_keys() -> None:

@@ -22,7 +22,14 @@ from pao.actions.errors import (
     TransientActionError,
 )
 from pao.actions.executor import ActionExecutor, BaseExecutor, ConfigPath, ConfigProblem
-from pao.actions.masking import MASK, Masker, SecretMasker, mask_data, mask_url
+from pao.actions.masking import (
+    MASK,
+    Masker,
+    SecretMasker,
+    mask_data,
+    mask_headers,
+    mask_url,
+)
 from pao.actions.registry import (
     UnknownActionType,
     executor_for,
@@ -62,6 +69,7 @@ __all__ = [
     "WebhookExecutor",
     "executor_for",
     "mask_data",
+    "mask_headers",
     "mask_url",
     "register",
     "registered_types",

@@ -13,6 +13,7 @@ __all__ = [
     "Masker",
     "SecretMasker",
     "mask_data",
+    "mask_headers",
     "mask_url",
 ]
 
@@ -92,6 +93,21 @@ def _mask_query(query: str) -> str:
         for name, value in pairs
     ]
     return urlencode(masked, safe="*")
+
+
+# Answer headers that carry credentials of their own (a session cookie, a
+# token echoed back) are recorded without their values.
+_SENSITIVE_HEADER = re.compile(
+    r"cookie|authorization|token|secret|api-?key|session", re.IGNORECASE
+)
+
+
+def mask_headers(headers: Iterable[tuple[str, str]], masker: Masker) -> dict[str, str]:
+    """*headers* with lower-cased names, credential-like values hidden."""
+    return {
+        name.lower(): MASK if _SENSITIVE_HEADER.search(name) else masker(value)
+        for name, value in headers
+    }
 
 
 def mask_data(value: Any, masker: Masker) -> Any:

@@ -21,7 +21,7 @@ from pao.actions.errors import (
     TransientActionError,
 )
 from pao.actions.http.retry_after import parse_retry_after
-from pao.actions.masking import Masker, mask_data
+from pao.actions.masking import Masker, mask_data, mask_headers
 from pao.actions.results import ResponseRecord
 
 __all__ = [
@@ -102,7 +102,7 @@ def read_reply(
     body: Any = text
     if not truncated and _is_json(response):
         body = _parse_json(text)
-    headers = {k.lower(): masker(v) for k, v in response.headers.items()}
+    headers = mask_headers(response.headers.multi_items(), masker)
     return HttpReply(
         method=response.request.method,
         url=masked_url,
