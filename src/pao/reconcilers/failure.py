@@ -7,6 +7,7 @@ data: everything a human needs to retry, abort or escalate.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,11 +25,13 @@ def failure_context(
     item: CatalogItem,
     failed: ActionRun,
     error: str,
+    context: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     runs = store.list_action_runs(request_id=request.id, revision=request.revision)
     succeeded = [run for run in runs if run.status is ActionRunStatus.SUCCEEDED]
     outputs = {run.action_id: dict(run.outputs or {}) for run in succeeded}
     actions = {action.id: action for action in _all_actions(item)}
+    scope = dict(context or {}) | {"outputs": outputs}
     return {
         "action": failed.action_id,
         "error": error,
@@ -42,7 +45,7 @@ def failure_context(
                 else run.action_id,
                 "outputs": dict(run.outputs or {}),
                 "resources": dict(run.external_ref or {}),
-                "cleanup": _cleanup(actions.get(run.action_id), outputs),
+                "cleanup": _cleanup(actions.get(run.action_id), scope),
             }
             for run in succeeded
         ],
@@ -54,11 +57,11 @@ def _all_actions(item: CatalogItem) -> list[Any]:
     return [*f.actions, *f.update, *f.decommission]
 
 
-def _cleanup(action: Any, outputs: dict[str, dict[str, Any]]) -> str | None:
+def _cleanup(action: Any, scope: Mapping[str, Any]) -> str | None:
     if action is None or action.cleanup is None:
         return None
     try:
-        return render(action.cleanup.instructions, {"outputs": outputs})
+        return render(action.cleanup.instructions, scope)
     except TemplateError:
         # Guidance that cannot be filled in is still better shown raw.
         return str(action.cleanup.instructions)

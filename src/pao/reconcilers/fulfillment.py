@@ -90,6 +90,17 @@ class Advance:
 
 
 @dataclass(slots=True)
+class _Job:
+    """One call to advance: the request, its item and what is known so far."""
+
+    request: RequestRecord
+    item: CatalogItem
+    data: RevisionData
+    log: Any
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _Step:
     """One action's position in the request, as read from its runs."""
 
@@ -126,21 +137,18 @@ class Fulfiller:
         if request.status is not RequestStatus.IN_PROGRESS:
             return Advance(request.status)
         revision = self.store.get_revision(request_id=request.id)
-        data: RevisionData = revision.data  # type: ignore[assignment]
-        steps = self._steps(request, item, data)
-        outputs: dict[str, dict[str, Any]] = {}
-        for step in steps:
-            outcome = self._advance_step(request, item, data, step, outputs, log)
+        job = _Job(request, item, revision.data, log)  # type: ignore[arg-type]
+        for step in self._steps(job):
+            outcome = self._advance_step(job, step)
             if outcome is not None:
                 return outcome
-            outputs[step.action.id] = step.outputs
+            job.outputs[step.action.id] = step.outputs
         self._move(request, RequestStatus.COMPLETED, "fulfilment", failure=None)
         log.info("request_completed")
         return Advance(RequestStatus.COMPLETED)
 
-    def _steps(
-        self, request: RequestRecord, item: CatalogItem, data: RevisionData
-    ) -> list[_Step]:
+    def _steps(self, job: _Job) -> list[_Step]:
+        request = job.request
         runs = self.store.list_action_runs(
             request_id=request.id, revision=request.revision
         )
@@ -149,20 +157,11 @@ class Fulfiller:
             previous = latest.get(run.action_id)
             if previous is None or run.run_number >= previous.run_number:
                 latest[run.action_id] = run
-        kind = data.get("kind", "create")
-        return [
-            _Step(action, latest.get(action.id)) for action in actions_for(item, kind)
-        ]
+        kind = job.data.get("kind", "create")
+        actions = actions_for(job.item, kind)
+        return [_Step(action, latest.get(action.id)) for action in actions]
 
-    def _advance_step(
-        self,
-        request: RequestRecord,
-        item: CatalogItem,
-        data: RevisionData,
-        step: _Step,
-        outputs: dict[str, dict[str, Any]],
-        log: Any,
-    ) -> Advance | None:
+    def _advance_step(self, job: _Job, step: _Step) -> Advance | None:
         """None when the step is done and the next may start."""
         run = step.latest
         if run is not None and run.status in (R.SUCCEEDED, R.SKIPPED):
@@ -171,26 +170,20 @@ class Fulfiller:
         if run is not None and run.status in (R.FAILED, R.INTERRUPTED):
             # A failure whose request move was lost (a crash in between):
             # finish the move, never re-run without a human.
-            return self._fail(request, item, run, run.error or "failed")
+            return self._fail(job, run, run.error or "failed")
+        context = self._context(job)
         if run is not None and run.status is R.STARTED:
-            return self._interrupted(request, item, step, run, outputs, log)
-        context = self._context(request, item, data, outputs)
+            return self._interrupted(job, step, run, context)
         if run is not None and run.status is R.WAITING:
-            return self._poll(request, item, step, run, context, log)
-        return self._run(request, item, step, run, context, log)
+            return self._poll(job, step, run, context)
+        return self._run(job, step, run, context)
 
-    def _context(
-        self,
-        request: RequestRecord,
-        item: CatalogItem,
-        data: RevisionData,
-        outputs: Mapping[str, Mapping[str, Any]],
-    ) -> dict[str, Any]:
+    def _context(self, job: _Job) -> dict[str, Any]:
         return build_request_context(
-            request=request,
-            item=item,
-            document=data.get("document", {}),
-            outputs=outputs,
+            request=job.request,
+            item=job.item,
+            document=job.data.get("document", {}),
+            outputs=job.outputs,
             environment_allow=self.settings.environment_allow,
             resolver=self.resolver,
             field_resolver=self.field_resolver,
@@ -198,14 +191,12 @@ class Fulfiller:
 
     def _run(
         self,
-        request: RequestRecord,
-        item: CatalogItem,
+        job: _Job,
         step: _Step,
         planned: ActionRun | None,
         context: dict[str, Any],
-        log: Any,
     ) -> Advance | None:
-        action = step.action
+        request, action = job.request, step.action
         run_number = planned.run_number if planned else 1
         key = _idempotency_key(request, action, run_number)
         try:
@@ -224,7 +215,7 @@ class Fulfiller:
             )
             error = f"cannot render action {action.id}: {exc}"
             self._finish(run, R.FAILED, error=error)
-            return self._fail(request, item, run, error)
+            return self._fail(job, run, error)
 
         # The intent is committed before the call goes out: after a crash
         # the run is found "started" and never sent again blindly.
@@ -237,50 +228,43 @@ class Fulfiller:
             worker=self.settings.worker,
             context={"config": mask_data(preview, _masker(context))},
         )
-        log.info("action_started", action_id=action.id, run=run_number)
+        job.log.info("action_started", action_id=action.id, run=run_number)
         ctx = self._action_context(request, action, run, context)
         try:
             result = self._executor(action).execute(config, ctx)
         except ActionError as exc:
             error = ctx.masker(str(exc))
             self._finish(run, R.FAILED, error=error)
-            log.warning("action_failed", action_id=action.id, error=error)
-            return self._fail(request, item, run, error)
-        return self._record_result(request, item, step, run, result, context, log)
+            job.log.warning("action_failed", action_id=action.id, error=error)
+            return self._fail(job, run, error)
+        return self._record_result(job, step, run, result, context)
 
     def _poll(
-        self,
-        request: RequestRecord,
-        item: CatalogItem,
-        step: _Step,
-        run: ActionRun,
-        context: dict[str, Any],
-        log: Any,
+        self, job: _Job, step: _Step, run: ActionRun, context: dict[str, Any]
     ) -> Advance | None:
         ref = dict(run.external_ref or {})
         waiting = Waiting.from_dict(ref["waiting"])
-        ctx = self._action_context(request, step.action, run, context)
+        ctx = self._action_context(job.request, step.action, run, context)
         try:
             answer = self._executor(step.action).poll(waiting, ctx)
         except ActionError as exc:
             error = ctx.masker(str(exc))
             self._finish(run, R.FAILED, error=error)
-            return self._fail(request, item, run, error)
+            return self._fail(job, run, error)
         if isinstance(answer, Waiting):
             self._wait(run, answer, ref)
             return Advance(RequestStatus.IN_PROGRESS, answer.poll_after_seconds)
-        return self._record_result(request, item, step, run, answer, context, log)
+        return self._record_result(job, step, run, answer, context)
 
     def _record_result(
         self,
-        request: RequestRecord,
-        item: CatalogItem,
+        job: _Job,
         step: _Step,
         run: ActionRun,
         result: ActionResult,
         context: dict[str, Any],
-        log: Any,
     ) -> Advance | None:
+        request, log = job.request, job.log
         masker = _masker(context)
         if result.waiting is not None:
             ref = dict(result.external_ref) | {"waiting": result.waiting.to_dict()}
@@ -295,7 +279,7 @@ class Fulfiller:
         except TemplateError as exc:
             error = f"cannot read outputs of action {step.action.id}: {exc}"
             self._finish(run, R.FAILED, error=masker(error))
-            return self._fail(request, item, run, masker(error))
+            return self._fail(job, run, masker(error))
         step.outputs = mask_data(outputs, masker)
         self._finish(
             run,
@@ -307,28 +291,19 @@ class Fulfiller:
         return None
 
     def _interrupted(
-        self,
-        request: RequestRecord,
-        item: CatalogItem,
-        step: _Step,
-        run: ActionRun,
-        outputs: Mapping[str, Mapping[str, Any]],
-        log: Any,
+        self, job: _Job, step: _Step, run: ActionRun, context: dict[str, Any]
     ) -> Advance | None:
-        log.warning("action_interrupted", action_id=run.action_id, run_id=run.id)
-        revision = self.store.get_revision(request_id=request.id)
-        data: RevisionData = revision.data  # type: ignore[assignment]
-        context = self._context(request, item, data, outputs)
-        ctx = self._action_context(request, step.action, run, context)
+        job.log.warning("action_interrupted", action_id=run.action_id, run_id=run.id)
+        ctx = self._action_context(job.request, step.action, run, context)
         try:
             config = render_config(step.action.config, context, live=True)
             found = self._executor(step.action).find_existing(config, ctx)
         except (ActionError, TemplateError):
             found = None
         if found is not None:
-            return self._record_result(request, item, step, run, found, context, log)
+            return self._record_result(job, step, run, found, context)
         self._finish(run, R.INTERRUPTED, error=INTERRUPTED)
-        return self._fail(request, item, run, INTERRUPTED)
+        return self._fail(job, run, INTERRUPTED)
 
     def _skip(
         self, request: RequestRecord, action: Action, run_number: int, key: str
@@ -342,13 +317,16 @@ class Fulfiller:
         )
         self._finish(run, R.SKIPPED)
 
-    def _fail(
-        self, request: RequestRecord, item: CatalogItem, run: ActionRun, error: str
-    ) -> Advance:
+    def _fail(self, job: _Job, run: ActionRun, error: str) -> Advance:
         failure = failure_context(
-            store=self.store, request=request, item=item, failed=run, error=error
+            store=self.store,
+            request=job.request,
+            item=job.item,
+            failed=run,
+            error=error,
+            context=self._context(job),
         )
-        self._move(request, RequestStatus.FAILED, "fulfilment", failure=failure)
+        self._move(job.request, RequestStatus.FAILED, "fulfilment", failure=failure)
         return Advance(RequestStatus.FAILED)
 
     def _wait(self, run: ActionRun, waiting: Waiting, ref: Mapping[str, Any]) -> None:
