@@ -40,8 +40,9 @@ def load_openapi(fixtures_dir: Path, relative: Path = GITHUB_OPENAPI) -> dict[st
 
 @cache
 def _load(path: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(Path(path).read_text())
-    return _nullable_to_type(document)
+    # Cached: callers share one translated document and must not change it.
+    converted: dict[str, Any] = _nullable_to_type(json.loads(Path(path).read_text()))
+    return converted
 
 
 def _nullable_to_type(node: Any) -> Any:
@@ -75,7 +76,7 @@ def operation(
 
 
 def _validate(openapi: dict[str, Any], schema: dict[str, Any], body: Any) -> None:
-    resource = Resource(contents=openapi, specification=DRAFT4)
+    resource: Resource[Any] = DRAFT4.create_resource(openapi)
     registry: Registry[Any] = Registry().with_resource(_BASE_URI, resource)
     rooted = json.loads(json.dumps(schema).replace('"#/', f'"{_BASE_URI}#/'))
     Draft4Validator(rooted, registry=registry).validate(body)

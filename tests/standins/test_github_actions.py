@@ -71,7 +71,7 @@ def dispatch(api: httpx.Client, workflow: str, body: dict[str, Any]) -> httpx.Re
 
 def find_run(api: httpx.Client, correlation_id: str) -> dict[str, Any]:
     runs = api.get(f"/repos/{REPO}/actions/runs", params={"event": "workflow_dispatch"})
-    matching = [
+    matching: list[dict[str, Any]] = [
         run
         for run in runs.json()["workflow_runs"]
         if correlation_id in run["display_title"]

@@ -41,7 +41,8 @@ def api(tfc: TerraformStandin) -> Iterator[httpx.Client]:
 
 
 def _name(request: pytest.FixtureRequest) -> str:
-    return request.node.name.replace("[", "-").replace("]", "")[:60]
+    name: str = request.node.name
+    return name.replace("[", "-").replace("]", "")[:60]
 
 
 def start_run(

@@ -72,6 +72,7 @@ class Standin:
     # -- what subclasses provide -------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
+        """The vendor API's endpoints."""
         raise NotImplementedError
 
     def error_body(self, status: int) -> tuple[bytes, str]:

@@ -26,7 +26,7 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -332,7 +332,7 @@ class GithubActionsStandin(Standin):
         )
 
 
-def _run_filter(query: Mapping[str, str]) -> Any:
+def _run_filter(query: Mapping[str, str]) -> Callable[[GhRun], bool]:
     created = created_filter(query["created"]) if "created" in query else None
 
     def matches(run: GhRun) -> bool:

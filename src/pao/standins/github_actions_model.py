@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -225,7 +226,7 @@ def new_sha(repo: GhRepo, ref: str) -> str:
     return fake_sha(repo.full_name, ref)
 
 
-def created_filter(spec: str) -> Any:
+def created_filter(spec: str) -> Callable[[datetime], bool]:
     """A predicate over run creation times for GitHub's ``created`` syntax.
 
     Supports ``>=T``, ``>T``, ``<=T``, ``<T``, ``A..B`` (``*`` open) and a
