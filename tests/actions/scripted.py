@@ -44,6 +44,7 @@ class Seen:
     path: str
     query: str
     headers: dict[str, str]
+    raw_headers: list[tuple[str, str]]
     body: bytes
     at: float
 
@@ -80,6 +81,7 @@ class ScriptedTarget:
             path=request.url.path,
             query=request.url.query,
             headers={k.lower(): v for k, v in request.headers.items()},
+            raw_headers=[(k.lower(), v) for k, v in request.headers.items()],
             body=body,
             at=time.monotonic(),
         )

@@ -107,13 +107,16 @@ def test_custom_headers_cannot_replace_the_signature(
     headers = {
         "X-Source": "pao",
         "x-pao-signature-256": "sha256=forged",
-        "Idempotency-Key": "other",
+        "idempotency-key": "other",
     }
 
     executor.execute(hook(target, headers=headers), ctx)
 
     [seen] = target.requests_to("/hooks/pao")
     assert seen.headers["x-source"] == "pao"
+    names = [name for name, _ in seen.raw_headers]
+    assert names.count("x-pao-signature-256") == 1
+    assert names.count("idempotency-key") == 1
     assert seen.headers["x-pao-signature-256"] != "sha256=forged"
     assert seen.headers["idempotency-key"] == "idem-1234"
 

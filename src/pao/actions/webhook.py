@@ -96,9 +96,8 @@ class WebhookExecutor(BaseExecutor):
 
         def build() -> OutgoingRequest:
             timestamp = str(int(self._clock()))
-            headers = _headers(parsed, ctx)
-            headers[TIMESTAMP_HEADER] = timestamp
-            headers[SIGNATURE_HEADER] = sign_webhook(parsed.secret, timestamp, body)
+            signature = sign_webhook(parsed.secret, timestamp, body)
+            headers = _headers(parsed, ctx, timestamp=timestamp, signature=signature)
             return OutgoingRequest(
                 method="POST", url=parsed.url, headers=headers, content=body
             )
@@ -106,11 +105,20 @@ class WebhookExecutor(BaseExecutor):
         return build
 
 
-def _headers(parsed: WebhookConfig, ctx: ActionContext) -> dict[str, str]:
+def _headers(
+    parsed: WebhookConfig,
+    ctx: ActionContext,
+    *,
+    timestamp: str,
+    signature: str,
+) -> dict[str, str]:
     headers = httpx.Headers(parsed.headers)
     headers.setdefault(ctx.correlation_header, ctx.correlation_id)
     # Custom headers may add to the standard ones but not replace them:
-    # the receiver relies on the body being JSON and on the run's key.
+    # the receiver relies on the body being JSON, on the run's key and on
+    # the signature.
     headers["Content-Type"] = "application/json"
     headers[IDEMPOTENCY_HEADER] = ctx.idempotency_key
+    headers[TIMESTAMP_HEADER] = timestamp
+    headers[SIGNATURE_HEADER] = signature
     return dict(headers.items())
