@@ -11,6 +11,7 @@ from typing import Any
 from pao.catalog import syntax
 from pao.catalog.formchecks import as_dict, as_list, check_form
 from pao.catalog.locate import diagnostic_at
+from pao.catalog.models import CatalogItem
 from pao.core.diagnostics import Diagnostic
 from pao.core.yamlio import Path, YamlDocument
 
@@ -25,13 +26,16 @@ def check_item_document(
     file: str,
     expected_id: str | None = None,
     expected_category: str | None = None,
+    item: CatalogItem | None = None,
 ) -> list[Diagnostic]:
     """Every cross-value problem of one item file.
 
     *expected_id* and *expected_category* come from the file's place
-    (``catalog/<category>/<item-id>.yaml``); None skips that check.
+    (``catalog/<category>/<item-id>.yaml``); None skips that check. *item*
+    is the document's model when it validated.
     """
-    found = check_form(document, file=file)
+    models = item.fields if item is not None else None
+    found = check_form(document, file=file, models=models)
     found += _check_identity(document, file, expected_id, expected_category)
     found += _check_fulfillment(document, file)
     return found

@@ -10,7 +10,7 @@ keep numbers honest: ``multipleOf`` is decided with exact fractions (so
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from fractions import Fraction
 from typing import Any, cast
 
@@ -124,9 +124,27 @@ def _put(schema: dict[str, Any], **keywords: Any) -> None:
 
 def value_problems(field: FormField, value: Any) -> list[str]:
     """Why *value* is not acceptable for *field*; empty when it is."""
-    validator = FieldValidator(_value_schema(field), format_checker=FORMAT_CHECKER)
+    validator = _value_validator(field)
     errors = sorted(validator.iter_errors(value), key=lambda e: list(e.path))
     return [describe_field_error(error, field) for error in errors]
+
+
+_validators: dict[Hashable, Validator] = {}
+# Catalogs repeat the same few field shapes; more than this is not a cache.
+_MAX_VALIDATORS = 4096
+
+
+def _value_validator(field: FormField) -> Validator:
+    options = tuple(field.options or ())
+    key = (field.type, field.validation, options)
+    validator = _validators.get(key)
+    if validator is None:
+        if len(_validators) >= _MAX_VALIDATORS:
+            _validators.clear()
+        schema = _value_schema(field)
+        validator = FieldValidator(schema, format_checker=FORMAT_CHECKER)
+        _validators[key] = validator
+    return validator
 
 
 def describe_field_error(error: ValidationError, field: FormField) -> str:

@@ -78,16 +78,26 @@ class _FormChecker:
         )
 
 
-def check_form(document: YamlDocument, *, file: str) -> list[Diagnostic]:
-    """Duplicate ids, options, validation rules, defaults and conditions."""
+def check_form(
+    document: YamlDocument, *, file: str, models: list[FormField] | None = None
+) -> list[Diagnostic]:
+    """Duplicate ids, options, validation rules, defaults and conditions.
+
+    *models* are the form's fields when the whole item validated (in form
+    order); without them each field is validated on its own.
+    """
     checker = _FormChecker(document, file)
     fields = list(iter_fields(document.data))
     _check_group_ids(checker)
     _check_field_ids(checker, fields)
-    for path, field in fields:
+    for index, (path, field) in enumerate(fields):
         _check_options(checker, path, field)
         _check_validation(checker, path, field)
-        _check_default(checker, path, field)
+        model = models[index] if models is not None else _field_model(field)
+        if model is not None and model.default is not None:
+            for problem in value_problems(model, model.default):
+                message = f"default {problem}"
+                checker.report((*path, "default"), "bad-default", message)
     _check_conditions(checker, fields)
     return checker.found
 
@@ -172,15 +182,13 @@ def _number(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _check_default(checker: _FormChecker, path: Path, field: dict[Any, Any]) -> None:
+def _field_model(field: dict[Any, Any]) -> FormField | None:
     if field.get("default") is None:
-        return
+        return None
     try:
-        model = FormField.model_validate(field)
+        return FormField.model_validate(field)
     except ValidationError:
-        return  # the schema check reports what is wrong with the field
-    for problem in value_problems(model, model.default):
-        checker.report((*path, "default"), "bad-default", f"default {problem}")
+        return None  # the schema check reports what is wrong with the field
 
 
 def _check_conditions(

@@ -15,19 +15,18 @@ change to the repo cannot make pao read files outside it.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import structlog
 from pydantic import ValidationError
 
 from pao.catalog.checks import check_item_document
 from pao.catalog.locate import diagnostic_at, schema_diagnostics, yaml_diagnostic
 from pao.catalog.models import ITEM_KEYS, CatalogItem
+from pao.catalog.template_checks import check_item_templates
 from pao.core.diagnostics import Diagnostic, Severity, has_errors, sort_key
 from pao.core.yamlio import (
     MAX_FILE_BYTES,
@@ -47,8 +46,6 @@ __all__ = [
     "load_item_file",
     "validate_item_text",
 ]
-
-logger = structlog.get_logger(__name__)
 
 CATALOG_DIR = "catalog"
 ITEM_SUFFIX = ".yaml"
@@ -223,13 +220,15 @@ def _check_content(content: str | bytes, *, file: str) -> _Checked:
         document = load_yaml(content)
     except YamlLoadError as exc:
         return _Checked(file, None, [yaml_diagnostic(exc, file=file)])
-    found = check_item_document(
+    found: list[Diagnostic] = []
+    item = _validate_model(document, file=file, found=found)
+    found += check_item_document(
         document,
         file=file,
         expected_id=expected_id,
         expected_category=expected_category,
+        item=item,
     )
-    item = _validate_model(document, file=file, found=found)
     if item is not None:
         found += _template_diagnostics(document, file=file)
     found.sort(key=sort_key)
@@ -282,25 +281,13 @@ def _shape(data: Any) -> str:
 
 
 def _template_diagnostics(document: YamlDocument, *, file: str) -> list[Diagnostic]:
-    check = _template_checker()
-    if check is None:
-        return []
     try:
-        return list(check(document, file=file))
-    except Exception:  # a checker bug must not hide the other files' results
-        logger.exception("template check failed", file=file)
-        message = "the template check failed unexpectedly; see the log"
+        return check_item_templates(document, file=file)
+    except Exception as exc:  # a checker bug must not hide the other files
+        message = f"the template check failed: {type(exc).__name__}: {exc}"
         return [
             diagnostic_at(_START, file=file, code="internal-error", message=message)
         ]
-
-
-def _template_checker() -> Any:
-    try:
-        module = importlib.import_module("pao.catalog.template_checks")
-    except ImportError:  # pragma: no cover - a build without template checks
-        return None
-    return module.check_item_templates
 
 
 def _settle_ids(result: CatalogLoad, checked: list[_Checked]) -> None:
@@ -335,3 +322,50 @@ def _report_duplicates(
                 position, file=outcome.file, code="duplicate-id", message=message
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedFile:
+    """One catalog file's check outcome, kept by incremental indexers.
+
+    Re-checking only the files a push changed and then calling
+    :func:`assemble_catalog` over every kept outcome gives the same catalog
+    as :func:`load_catalog` over the whole tree.
+    """
+
+    outcome: _Checked
+    sha256: str
+
+    @property
+    def file(self) -> str:
+        return self.outcome.file
+
+    @property
+    def loaded(self) -> LoadedItem | None:
+        return self.outcome.loaded
+
+    @property
+    def item_id(self) -> str | None:
+        return self.outcome.item_id
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.outcome.diagnostics
+
+
+def check_item_content(content: bytes, *, file: str) -> CheckedFile:
+    """Check one catalog file's bytes; *file* is its repo-relative path."""
+    digest = hashlib.sha256(content).hexdigest()
+    return CheckedFile(_check_content(content, file=file), digest)
+
+
+def assemble_catalog(files: Iterable[CheckedFile]) -> CatalogLoad:
+    """The catalog made of these checked files, ids settled across them."""
+    result = CatalogLoad()
+    checked = [checked_file.outcome for checked_file in files]
+    result.files = len(checked)
+    for outcome in checked:
+        result.diagnostics += outcome.diagnostics
+    _settle_ids(result, checked)
+    result.diagnostics.sort(key=sort_key)
+    return result
