@@ -7,7 +7,12 @@ import importlib
 from pao.cli.app import cli
 
 # Feature modules register their commands on import.
-_COMMAND_MODULES: tuple[str, ...] = ("documents", "templates")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "documents",
+    "templates",
+    "service",
+    "operator",
+)
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ from pao.catalog import CatalogLoad
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
 from pao.controller.workers import Dispatcher
+from pao.core.secrets import VaultReader
 from pao.core.settings import Settings
 from pao.forge.git import GitError, GitRepo, Identity
 from pao.reconcilers.catalog_sync import CatalogSync
@@ -59,6 +60,8 @@ class ControllerOptions:
 
     lease_seconds: float = 30.0
     status_interval: float = 1.0
+    #: Reads ``vault:PATH#KEY`` references; None refuses them clearly.
+    vault: VaultReader | None = None
     git_author: Identity = field(
         default_factory=lambda: Identity("pao", "pao@localhost")
     )
@@ -97,8 +100,8 @@ class Controller:
                 environment_allow=tuple(settings.environment),
                 correlation_header=settings.correlation_id_header,
             ),
-            resolver=DefaultSecretResolver(),
-            field_resolver=DefaultSecretResolver(),
+            resolver=DefaultSecretResolver(vault=self.options.vault),
+            field_resolver=DefaultSecretResolver(vault=self.options.vault),
             on_change=self._changed,
         )
         self.dispatcher = Dispatcher(

@@ -22,6 +22,8 @@ from pao.core import Diagnostic
 from pao.core.diagnostics import has_errors
 from pao.forge.git import ChangeKind, CommitInfo, GitRepo
 from pao.reconcilers.plan import RevisionData, RevisionKind, request_id_for
+from pao.reconcilers.restore import restore_from_status
+from pao.reconcilers.status_file import parse_status, status_path
 from pao.requests import validate_request_text
 from pao.store import (
     ActionRunStatus,
@@ -203,6 +205,8 @@ class RequestSync:
                 actor=ACTOR,
             )
             report.created.append(request_id)
+            if self._restored(record, head):
+                return
             record = self._move(record, S.VALIDATING)
         else:
             if existing.revision_sha == head:
@@ -218,6 +222,19 @@ class RequestSync:
             report.revised.append(request_id)
             record = self.store.get_request(request_id)
         self._settle(record, item, kind, diagnostics)
+
+    def _restored(self, record: RequestRecord, head: str) -> bool:
+        """Take the phase from the status file of a request the index lost."""
+        content = self.repo.read(status_path(record.path), head)
+        status = parse_status(content) if content else None
+        if status is None or status.get("id") != record.id:
+            return False
+        restored = restore_from_status(self.store, record, status)
+        if restored is None:
+            return False
+        logger.info("request_restored", request_id=record.id, phase=restored.status)
+        self.on_change(record.id)
+        return True
 
     def _settle(
         self,
