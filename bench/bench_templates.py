@@ -146,16 +146,17 @@ def measure(
 ) -> dict[str, list[float]]:
     """Renders per second of each renderer, per round.
 
-    The renderers take turns in short rounds, so that load from other
-    processes hits both alike; the best round is the least disturbed one.
+    Time is this process's CPU time, and the renderers take turns in short
+    rounds, so that load from other processes disturbs both alike; the best
+    round is the least disturbed one.
     """
     rates: dict[str, list[float]] = {name: [] for name in renders}
     for _ in range(rounds):
         for name, run in renders.items():
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(batch):
                 run()
-            rates[name].append(batch / (time.perf_counter() - start))
+            rates[name].append(batch / (time.process_time() - start))
     return rates
 
 

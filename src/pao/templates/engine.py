@@ -42,8 +42,9 @@ from pao.templates.values import (
     MISSING,
     lookup,
     lookup_optional,
+    make_text,
+    make_text_lookup,
     to_data,
-    to_text,
     type_name,
 )
 
@@ -98,14 +99,12 @@ def _iterate(
 
 
 def _environment(*, live: bool) -> ImmutableSandboxedEnvironment:
-    def finalize(value: Any) -> str:
-        return value if value.__class__ is str else to_text(value, live=live)
-
+    # No finalize: every printed expression ends in _pt or _t, which turn
+    # the value into text for this mode (see translate.py).
     env = ImmutableSandboxedEnvironment(
         autoescape=False,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        finalize=finalize,
         cache_size=0,
         auto_reload=False,
     )
@@ -115,7 +114,15 @@ def _environment(*, live: bool) -> ImmutableSandboxedEnvironment:
     env.tests.clear()
     env.filters.clear()
     env.filters.update(make_functions(live=live))
-    env.filters.update({"_p": lookup, "_q": lookup_optional, "_each": _iterate})
+    env.filters.update(
+        {
+            "_p": lookup,
+            "_q": lookup_optional,
+            "_pt": make_text_lookup(live=live),
+            "_t": make_text(live=live),
+            "_each": _iterate,
+        }
+    )
     return env
 
 

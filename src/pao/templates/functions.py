@@ -65,7 +65,7 @@ class _Functions:
 
     def _combine(self, parts: list[Any], text: str) -> Any:
         check_size(text)
-        secrets = [s for part in parts for s in find_secrets(part)]
+        secrets = _secrets_in(parts)
         if not secrets:
             return text
         if self.live:
@@ -123,6 +123,17 @@ class _Functions:
     @staticmethod
     def timestamp(state: object, line: int) -> str:
         return utc_timestamp()
+
+
+def _secrets_in(parts: list[Any]) -> list[Secret]:
+    # Most parts are plain strings; skip the general walk for those.
+    found: list[Secret] = []
+    for part in parts:
+        if part.__class__ is list:
+            found += _secrets_in(part)
+        elif part.__class__ is not str:
+            found += find_secrets(part)
+    return found
 
 
 def _check_parts_size(parts: Any) -> None:

@@ -30,6 +30,7 @@ from pao.templates.nodes import (
     Text,
 )
 from pao.templates.scopes import SCOPES
+from pao.templates.values import to_text
 
 __all__ = ["to_jinja"]
 
@@ -49,11 +50,23 @@ def _nodes(nodes: tuple[Node, ...], out: list[str]) -> None:
         if isinstance(node, Text):
             out.append(_JINJA_SPECIAL.sub(_escape_special, node.value))
         elif isinstance(node, Output):
-            out.append(f"{{{{ {_expr(node.expr)} }}}}")
+            out.append(_output(node.expr))
         elif isinstance(node, IfBlock):
             _if_block(node, out)
         else:
             _each_block(node, out)
+
+
+def _output(expr: Expr) -> str:
+    """Print *expr*: every printed value goes through _pt or _t (text in
+    the render's mode), except what is text already at compile time."""
+    if isinstance(expr, Literal):
+        return _JINJA_SPECIAL.sub(_escape_special, to_text(expr.value, live=False))
+    if isinstance(expr, Path) and expr.root in ("this", *SCOPES):
+        return "{{ " + _path(expr, optional=False, lookup="_pt") + " }}"
+    if isinstance(expr, Path) and expr.root == "@index":
+        return "{{ " + _path(expr, optional=False) + " }}"  # an int: str() will do
+    return "{{ " + _expr(expr) + "|_t }}"
 
 
 def _escape_special(match: re.Match[str]) -> str:
@@ -94,20 +107,24 @@ def _expr(expr: Expr, *, optional: bool = False) -> str:
     return _call(expr)
 
 
-def _path(path: Path, *, optional: bool) -> str:
+def _path(path: Path, *, optional: bool, lookup: str = "_p") -> str:
     d = path.depth
-    loop_names = {"@index": f"i{d}", "@key": f"k{d}", "@last": f"l{d}"}
+    loop_names = {
+        "@index": f"i{d}",
+        "@key": f"k{d}",
+        "@last": f"l{d}",
+        "@first": f"(i{d} == 0)",
+    }
     if path.root in loop_names:
         return loop_names[path.root]
-    if path.root == "@first":
-        return f"(i{d} == 0)"
     if path.root == "this":
         subject, keys = f"t{d}", path.keys
     elif path.root in SCOPES:
         subject, keys = "_v", (path.root, *path.keys)
     else:
         raise _unknown_scope(path)
-    lookup = "_q" if optional else "_p"
+    if optional:
+        lookup = "_q"
     return f"{subject}|{lookup}({_tuple(keys)}, {_literal(path.text)}, {path.line})"
 
 

@@ -16,7 +16,7 @@ A missing key and a null value are the same thing: "not set".
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from pao.templates.errors import (
@@ -32,6 +32,8 @@ __all__ = [
     "check_size",
     "lookup",
     "lookup_optional",
+    "make_text",
+    "make_text_lookup",
     "to_data",
     "to_json",
     "to_text",
@@ -110,6 +112,47 @@ def lookup(root: Any, keys: tuple[str | int, ...], path: str, line: int) -> Any:
     if value is None:
         raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
     return value
+
+
+def make_text_lookup(*, live: bool) -> Callable[..., str]:
+    """:func:`lookup` followed by :func:`to_text`, for printing a path.
+
+    The loop is repeated here rather than calling :func:`lookup`: printing
+    variables is most of the work of a render, and one call per variable
+    instead of two is a tenth of the time.
+    """
+
+    def lookup_text(
+        root: Any, keys: tuple[str | int, ...], path: str, line: int
+    ) -> str:
+        value = root
+        for key in keys:
+            if value.__class__ is dict:
+                found = value.get(key, MISSING)
+                if found is MISSING and key.__class__ is int:
+                    found = value.get(str(key), MISSING)
+                value = found
+            else:
+                value = _checked_step(value, key, path, line)
+            if value is MISSING or value is None:
+                message = f"{path} is not set"
+                raise UndefinedVariableError(message, line=line, path=path)
+        if value.__class__ is str:
+            return value
+        if value is None:
+            raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+        return to_text(value, live=live)
+
+    return lookup_text
+
+
+def make_text(*, live: bool) -> Callable[[Any], str]:
+    """:func:`to_text` for one mode, with a shortcut for strings."""
+
+    def text(value: Any) -> str:
+        return value if value.__class__ is str else to_text(value, live=live)
+
+    return text
 
 
 def lookup_optional(
