@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Generator, Mapping, Sequence
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -74,14 +74,17 @@ class GitCommand:
         stdin: bytes | None = None,
     ) -> Outcome:
         """Run ``git ARGS`` and report how it went, without raising."""
-        with tempfile.TemporaryFile() as source:
+        with ExitStack() as stack:
+            source = None
             if stdin is not None:
+                # GitPython takes standard input as a file with a descriptor.
+                source = stack.enter_context(tempfile.TemporaryFile())
                 source.write(stdin)
                 source.seek(0)
             try:
                 status, out, err = self._git.execute(
                     ["git", *args],
-                    istream=source if stdin is not None else None,
+                    istream=source,
                     env={**self.env, **(env or {})},
                     with_extended_output=True,
                     with_exceptions=False,

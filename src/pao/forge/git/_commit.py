@@ -1,38 +1,43 @@
-"""Building a commit with plumbing only, and reading a push's verdict.
+"""Building a status commit with plumbing only, and reading a push's verdict.
 
-A commit is made without a working tree: the blobs are hashed into the clone,
-a throw-away index file is loaded with the head's tree, updated for the
-given paths only, and written back as a tree for ``commit-tree``. Nothing
-outside those paths can change, so replaying the same files on a newer head
-after a rejected push never conflicts with anyone else's work.
+No working tree and no index are involved. The files' blob ids are computed
+here and compared with the head's (one ``ls-tree``) to skip commits that
+would change nothing; otherwise one ``git fast-import`` run writes the
+blobs, the touched trees and the commit on top of the head. Only the given
+paths change, so replaying the same files on a newer head after a rejected
+push never conflicts with anyone else's work.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import posixpath
-import tempfile
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Collection, Mapping
 
+from pao.forge.git import _history
 from pao.forge.git._command import GitCommand
 from pao.forge.git.errors import PathNotAllowed
 from pao.forge.git.models import Identity
 
 __all__ = [
     "PushVerdict",
-    "build_commit",
     "check_paths",
-    "hash_blobs",
+    "current_entries",
+    "is_unchanged",
     "judge_push",
+    "make_commit",
 ]
 
 FILE_MODE = "100644"
+# fast-import needs a branch to build on; it is moved with --force on every
+# commit and only keeps the latest commit alive until the push lands.
+SCRATCH_REF = "refs/pao/commit"
 
 
 def _path_problem(path: str, allowed_prefix: str) -> str | None:
-    if not path or "\0" in path or "\n" in path:
-        return "is empty or holds a NUL or newline"
+    if not path or any(char in path for char in "\0\n\r") or path[0] == '"':
+        return "is empty, starts with a quote or holds a NUL or line break"
     if path.startswith("/") or posixpath.normpath(path) != path:
         return "is not a normalised relative path"
     if any(part.lower() == ".git" for part in path.split("/")):
@@ -51,61 +56,79 @@ def check_paths(paths: Mapping[str, object], allowed_prefix: str) -> None:
             raise PathNotAllowed(message)
 
 
-def hash_blobs(cmd: GitCommand, files: Mapping[str, bytes]) -> dict[str, str]:
-    """Store *files* as blobs in the clone; return their object ids."""
-    if not files:
-        return {}
-    with tempfile.TemporaryDirectory(dir=cmd.git_dir, prefix="pao-blobs-") as tmp:
-        sources = []
-        for number, data in enumerate(files.values()):
-            source = Path(tmp, str(number))
-            source.write_bytes(data)
-            sources.append(str(source))
-        # --no-filters: bytes go in as given, whatever autocrlf or
-        # attributes the host's git config may set.
-        out = cmd.text("hash-object", "-w", "--no-filters", "--", *sources)
-    return dict(zip(files, out.split("\n"), strict=True))
+def _blob_id(data: bytes, *, hex_length: int) -> str:
+    # Git's object id: the hash of "blob <size>\0" and the content, with the
+    # repository's hash function (told apart by the length of its ids).
+    digest = hashlib.sha1 if hex_length == 40 else hashlib.sha256
+    return digest(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def build_commit(
+def current_entries(
+    cmd: GitCommand, *, head: str, paths: Collection[str]
+) -> dict[str, tuple[str, str, str]]:
+    """Mode, type and id at *head* of those of *paths* that exist there."""
+    return _history.parse_tree(cmd.run("ls-tree", "-z", head, "--", *paths))
+
+
+def is_unchanged(
+    files: Mapping[str, bytes | None],
+    current: Mapping[str, tuple[str, str, str]],
+    *,
+    hex_length: int,
+) -> bool:
+    """Whether the *current* entries already are *files* (``None``: absent)."""
+    for path, data in files.items():
+        entry = current.get(path)
+        if data is None:
+            if entry is not None:
+                return False
+        elif entry != (FILE_MODE, "blob", _blob_id(data, hex_length=hex_length)):
+            return False
+    return True
+
+
+def _import_stream(
+    *,
+    head: str,
+    files: Mapping[str, bytes | None],
+    message: str,
+    author: Identity,
+) -> bytes:
+    # https://git-scm.com/docs/git-fast-import: one commit on top of head,
+    # then "get-mark" prints its id on standard output.
+    text = message.encode()
+    parts = [
+        b"feature done\n",
+        f"commit {SCRATCH_REF}\nmark :1\n".encode(),
+        f"author {author} now\ncommitter {author} now\n".encode(),
+        b"data %d\n%s\n" % (len(text), text),
+        f"from {head}\n".encode(),
+    ]
+    for path, data in files.items():
+        raw_path = path.encode("utf-8", "surrogateescape")
+        if data is None:
+            parts.append(b"D %s\n" % raw_path)
+        else:
+            parts.append(b"M %s inline %s\n" % (FILE_MODE.encode(), raw_path))
+            parts.append(b"data %d\n%s\n" % (len(data), data))
+    parts.append(b"\nget-mark :1\ndone\n")
+    return b"".join(parts)
+
+
+def make_commit(
     cmd: GitCommand,
     *,
     head: str,
-    blobs: Mapping[str, str],
-    deletions: list[str],
+    files: Mapping[str, bytes | None],
     message: str,
     author: Identity,
-) -> str | None:
-    """Commit *blobs* and *deletions* on top of *head*; ``None`` if that
-    changes nothing."""
-    index = {"GIT_INDEX_FILE": str(cmd.git_dir / "pao-commit.index")}
-    cmd.run("read-tree", head, env=index)
-
-    # One NUL-terminated "mode sha<TAB>path" record per path; mode 0 removes.
-    records = [f"{FILE_MODE} {sha}\t{path}" for path, sha in blobs.items()]
-    records += [f"0 {'0' * len(head)}\t{path}" for path in deletions]
-    stdin = "".join(f"{record}\0" for record in records)
-    cmd.run(
-        "update-index",
-        "-z",
-        "--index-info",
-        env=index,
-        stdin=stdin.encode("utf-8", "surrogateescape"),
+) -> str:
+    """Write *files* (``None`` deletes) as a commit on *head*; return it."""
+    stream = _import_stream(head=head, files=files, message=message, author=author)
+    out = cmd.run(
+        "fast-import", "--quiet", "--force", "--date-format=now", stdin=stream
     )
-
-    tree = cmd.text("write-tree", env=index)
-    if tree == cmd.text("rev-parse", f"{head}^{{tree}}"):
-        return None
-    return cmd.text("commit-tree", tree, "-p", head, "-m", message, env=_as(author))
-
-
-def _as(author: Identity) -> dict[str, str]:
-    return {
-        "GIT_AUTHOR_NAME": author.name,
-        "GIT_AUTHOR_EMAIL": author.email,
-        "GIT_COMMITTER_NAME": author.name,
-        "GIT_COMMITTER_EMAIL": author.email,
-    }
+    return out.decode("ascii").strip()
 
 
 class PushVerdict(enum.Enum):

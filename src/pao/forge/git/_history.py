@@ -15,6 +15,7 @@ __all__ = [
     "parse_entries",
     "parse_name_status",
     "parse_names",
+    "parse_tree",
     "walk_names",
 ]
 
@@ -44,17 +45,25 @@ def parse_names(out: bytes) -> list[str]:
     return [decode_path(raw) for raw in out.split(b"\0") if raw]
 
 
-def parse_entries(out: bytes) -> dict[str, str]:
-    """Blob paths and object ids from ``ls-tree -r -z`` output."""
-    entries: dict[str, str] = {}
+def parse_tree(out: bytes) -> dict[str, tuple[str, str, str]]:
+    """Mode, object type and id by path, from ``ls-tree -z`` output."""
+    entries = {}
     for record in out.split(b"\0"):
         if not record:
             continue
         meta, _tab, raw_path = record.partition(b"\t")
-        _mode, kind, sha = meta.split(b" ")
-        if kind == b"blob":
-            entries[decode_path(raw_path)] = sha.decode("ascii")
+        mode, kind, sha = meta.decode("ascii").split(" ")
+        entries[decode_path(raw_path)] = (mode, kind, sha)
     return entries
+
+
+def parse_entries(out: bytes) -> dict[str, str]:
+    """Blob ids by path, from ``ls-tree -z`` output."""
+    return {
+        path: sha
+        for path, (_mode, kind, sha) in parse_tree(out).items()
+        if kind == "blob"
+    }
 
 
 def parse_name_status(out: bytes) -> list[Change]:

@@ -17,6 +17,13 @@ class Identity:
     name: str
     email: str
 
+    def __post_init__(self) -> None:
+        # Both end up in a commit header line between "<" and ">".
+        for value in (self.name, self.email):
+            if not value or any(char in value for char in "<>\n\0"):
+                message = f"Identity: expected a name and e-mail, got {value!r}"
+                raise ValueError(message)
+
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
 

