@@ -40,14 +40,14 @@ def make_controller(
     made: list[Controller] = []
 
     def make(**overrides: object) -> Controller:
-        settings = Settings(
-            catalog_repo=catalog_remote.url,
-            requests_repo=requests_remote.url,
-            data_dir=tmp_path / "data",
-            environment=["TARGET_URL"],
-            workers=2,
-            **overrides,  # type: ignore[arg-type]
-        )
+        values: dict[str, object] = {
+            "catalog_repo": catalog_remote.url,
+            "requests_repo": requests_remote.url,
+            "data_dir": tmp_path / "data",
+            "environment": ["TARGET_URL"],
+            "workers": 2,
+        }
+        settings = Settings(**(values | overrides))  # type: ignore[arg-type]
         controller = Controller(settings, options=ControllerOptions(lease_seconds=5.0))
         made.append(controller)
         return controller
