@@ -191,7 +191,7 @@ def test_push_gives_up_after_bounded_retries(
 ) -> None:
     # Never learning the new head, every attempt is rejected as stale.
     monkeypatch.setattr(repo, "_fetch", lambda: None)
-    monkeypatch.setattr("pao.forge.git.repo._backoff", lambda attempt: 0.0)
+    monkeypatch.setattr("pao.forge.git._commit.backoff", lambda attempt: 0.0)
     theirs = remote.commit({"other.txt": "x"}, author=BOB)
 
     with pytest.raises(PushRejected, match="rejected 16 times"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import posixpath
+import random
 from collections.abc import Collection, Mapping
 
 from pao.forge.git import _history
@@ -22,7 +23,9 @@ from pao.forge.git.models import Identity
 
 __all__ = [
     "PushVerdict",
+    "backoff",
     "check_paths",
+    "checked_out_message",
     "current_entries",
     "is_unchanged",
     "judge_push",
@@ -30,6 +33,9 @@ __all__ = [
 ]
 
 FILE_MODE = "100644"
+# Backoff between push attempts: jittered, doubling from 20 ms up to 0.5 s.
+_BACKOFF_FIRST = 0.02
+_BACKOFF_CAP = 0.5
 # fast-import needs a branch to build on; it is moved with --force on every
 # commit and only keeps the latest commit alive until the push lands.
 SCRATCH_REF = "refs/pao/commit"
@@ -158,3 +164,22 @@ def judge_push(output: str) -> PushVerdict:
             return PushVerdict.RETRY
         return PushVerdict.REFUSED
     return PushVerdict.FAILED
+
+
+def backoff(attempt: int) -> float:
+    # A rejection means someone has just pushed, so the next window is open
+    # right now: retry at once. Only repeated losses (several writers) back
+    # off, with full jitter to spread them apart.
+    if attempt <= 1:
+        return 0.0
+    ceiling = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** (attempt - 2))
+    return random.uniform(0, ceiling)  # noqa: S311 — jitter, not crypto
+
+
+def checked_out_message(url: str, branch: str) -> str:
+    return (
+        f"{url} has branch {branch!r} checked out, so git refuses pushes to "
+        "it. Point pao at a bare repository (git clone --bare), or let the "
+        "checkout follow pushes with: git -C <repo> config "
+        "receive.denyCurrentBranch updateInstead"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 
 from pao.forge.git.models import Change, ChangeKind, CommitInfo
@@ -11,11 +11,13 @@ __all__ = [
     "COMMIT_FORMAT",
     "WALK_FORMAT",
     "decode_path",
+    "is_utf8",
     "parse_commit",
     "parse_entries",
     "parse_name_status",
     "parse_names",
     "parse_tree",
+    "pathspecs",
     "walk_names",
 ]
 
@@ -111,3 +113,18 @@ def walk_names(chunks: Iterable[bytes]) -> Iterator[tuple[CommitInfo, list[str]]
                 names.append(decode_path(raw))
     if commit is not None:
         yield commit, names
+
+
+def is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def pathspecs(paths: Collection[str], *, limit: int) -> list[str]:
+    """*paths* as pathspecs, or their top-level directories if too many."""
+    if len(paths) <= limit:
+        return sorted(paths)
+    return sorted({path.split("/", 1)[0] for path in paths})

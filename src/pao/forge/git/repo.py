@@ -12,7 +12,6 @@ clone directory; reads of a given revision need none.
 from __future__ import annotations
 
 import os
-import random
 import re
 import threading
 import time
@@ -39,9 +38,6 @@ logger = structlog.get_logger(__name__)
 
 DEFAULT_TIMEOUT = 60.0
 PUSH_ATTEMPTS = 16
-# Backoff between push attempts: jittered, doubling from 20 ms up to 0.5 s.
-_BACKOFF_FIRST = 0.02
-_BACKOFF_CAP = 0.5
 # Up to this many paths go to git log as pathspecs; beyond, their top-level
 # directories do, which keeps the command line short.
 _MAX_PATHSPECS = 64
@@ -247,7 +243,7 @@ class GitRepo:
 
     def _read_batched(self, batch: git.Git, path: str, sha: str) -> bytes | None:
         # The batch protocol is line-based UTF-8; other names go one by one.
-        if "\n" in path or not path.isprintable() or not _is_utf8(path):
+        if "\n" in path or not path.isprintable() or not _history.is_utf8(path):
             return self.read(path, sha)
         try:
             _sha, kind, _size, data = batch.get_object_data(f"{sha}:{path}")
@@ -302,7 +298,7 @@ class GitRepo:
         walk = self._cmd.stream(
             "log", "-z", "--name-only", "--no-renames", "--no-show-signature",
             f"--format={_history.WALK_FORMAT}", _check_sha(sha),
-            "--", *_pathspecs(wanted),
+            "--", *_history.pathspecs(wanted, limit=_MAX_PATHSPECS),
         )  # fmt: skip
         try:
             for commit, names in _history.walk_names(walk):
@@ -355,7 +351,7 @@ class GitRepo:
         paths = {path for write in batch for path in write.files}
         for attempt in range(PUSH_ATTEMPTS):
             if attempt:
-                time.sleep(_backoff(attempt))
+                time.sleep(_commit.backoff(attempt))
                 self._fetch()
             head = self.head_sha()
             current = _commit.current_entries(self._cmd, head=head, paths=paths)
@@ -397,43 +393,10 @@ class GitRepo:
             self._log.debug("git.push.retry", commit=commit)
             return False
         if verdict is _commit.PushVerdict.CHECKED_OUT:
-            raise PushRejected(_checked_out_message(self))
+            raise PushRejected(_commit.checked_out_message(self.url, self._branch))
         error = self._cmd.failure(args, outcome, default=GitUnavailable)
         if verdict is _commit.PushVerdict.REFUSED:
             raise PushRejected(
                 error.message, command=error.command, stderr=error.stderr
             )
         raise error
-
-
-def _backoff(attempt: int) -> float:
-    # A rejection means someone has just pushed, so the next window is open
-    # right now: retry at once. Only repeated losses (several writers) back
-    # off, with full jitter to spread them apart.
-    if attempt <= 1:
-        return 0.0
-    ceiling = min(_BACKOFF_CAP, _BACKOFF_FIRST * 2 ** (attempt - 2))
-    return random.uniform(0, ceiling)  # noqa: S311 — jitter, not crypto
-
-
-def _checked_out_message(repo: GitRepo) -> str:
-    return (
-        f"{repo.url} has branch {repo.default_branch!r} checked out, so git "
-        "refuses pushes to it. Point pao at a bare repository (git clone "
-        "--bare), or let the checkout follow pushes with: git -C <repo> "
-        "config receive.denyCurrentBranch updateInstead"
-    )
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _pathspecs(paths: Collection[str]) -> list[str]:
-    if len(paths) <= _MAX_PATHSPECS:
-        return sorted(paths)
-    return sorted({path.split("/", 1)[0] for path in paths})
