@@ -58,7 +58,8 @@ logger = structlog.get_logger(__name__)
 class ControllerOptions:
     """Knobs that are not user configuration (tests and the demo set them)."""
 
-    lease_seconds: float = 30.0
+    #: Overrides ``settings.lease_seconds`` when set.
+    lease_seconds: float | None = None
     status_interval: float = 1.0
     #: Reads ``vault:PATH#KEY`` references; None refuses them clearly.
     vault: VaultReader | None = None
@@ -110,7 +111,7 @@ class Controller:
             catalog=self.catalog,
             owner=self.owner,
             workers=settings.workers,
-            lease_seconds=self.options.lease_seconds,
+            lease_seconds=self.options.lease_seconds or settings.lease_seconds,
             on_finished=self._finished,
         )
         self.poller = PeriodicLoop(

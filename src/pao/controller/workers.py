@@ -96,7 +96,10 @@ class Dispatcher:
         try:
             advance = self._advance(request)
         except Exception:
+            # A database outage or a bug: keep the claim for a while so the
+            # request is looked at again later instead of in a tight loop.
             logger.exception("request_step_failed", request_id=request.id)
+            advance = Advance(request.status, poll_after=self.lease_seconds)
         finally:
             with self._lock:
                 self._inflight.discard(request.id)

@@ -214,6 +214,9 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     log_level: str = "info"
     workers: int = Field(default=4, ge=1, le=64)
+    # How long a worker's claim on a request lasts without a heartbeat:
+    # after a crash, its requests are picked up again this much later.
+    lease_seconds: float = Field(default=30.0, gt=0)
     github: GitHubSettings | None = None
     jira: JiraSettings | None = None
     terraform: TerraformSettings | None = None

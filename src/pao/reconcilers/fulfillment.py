@@ -36,6 +36,7 @@ from pao.actions import (
     ActionResult,
     RetryPolicy,
     SecretMasker,
+    UnknownActionType,
     Waiting,
     executor_for,
     mask_data,
@@ -203,9 +204,11 @@ class Fulfiller:
             if action.when is not None and not evaluate_when(action.when, context):
                 self._skip(request, action, run_number, key)
                 return None
+            executor = self._executor(action)
             preview = render_config(action.config, context, location="config")
             config = render_config(action.config, context, live=True)
-        except TemplateError as exc:
+        except (TemplateError, UnknownActionType) as exc:
+            # Nothing went out: the run fails without an intent.
             run = self.store.plan_action_run(
                 request_id=request.id,
                 revision=request.revision,
@@ -213,7 +216,7 @@ class Fulfiller:
                 run_number=run_number,
                 idempotency_key=key,
             )
-            error = f"cannot render action {action.id}: {exc}"
+            error = f"cannot run action {action.id}: {exc}"
             self._finish(run, R.FAILED, error=error)
             return self._fail(job, run, error)
 
@@ -231,7 +234,7 @@ class Fulfiller:
         job.log.info("action_started", action_id=action.id, run=run_number)
         ctx = self._action_context(request, action, run, context)
         try:
-            result = self._executor(action).execute(config, ctx)
+            result = executor.execute(config, ctx)
         except ActionError as exc:
             error = ctx.masker(str(exc))
             self._finish(run, R.FAILED, error=error)
@@ -247,7 +250,7 @@ class Fulfiller:
         ctx = self._action_context(job.request, step.action, run, context)
         try:
             answer = self._executor(step.action).poll(waiting, ctx)
-        except ActionError as exc:
+        except (ActionError, UnknownActionType) as exc:
             error = ctx.masker(str(exc))
             self._finish(run, R.FAILED, error=error)
             return self._fail(job, run, error)
@@ -298,7 +301,7 @@ class Fulfiller:
         try:
             config = render_config(step.action.config, context, live=True)
             found = self._executor(step.action).find_existing(config, ctx)
-        except (ActionError, TemplateError):
+        except (ActionError, TemplateError, UnknownActionType):
             found = None
         if found is not None:
             return self._record_result(job, step, run, found, context)
