@@ -15,6 +15,7 @@ failing the callers: the store behind it still answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -101,6 +102,9 @@ class RedisCache:
 
     def close(self) -> None:
         self._stopping.set()
+        # Wake the subscriber out of its wait; it ignores its own messages.
+        with contextlib.suppress(redis.RedisError):
+            self._redis.publish(self.channel, json.dumps({"origin": self._origin}))
         self._subscriber.join(timeout=5)
         self._redis.close()
         self._local.clear()
@@ -109,14 +113,19 @@ class RedisCache:
 
     def _get_shared(self, key: str) -> Any:
         try:
-            text = self._redis.get(self.prefix + key)
+            pipeline = self._redis.pipeline(transaction=False)
+            text, ttl_ms = (
+                pipeline.get(self.prefix + key).pttl(self.prefix + key).execute()
+            )
         except redis.RedisError as exc:
             log.warning("cache_read_failed", key=key, error=str(exc))
             return None
         if text is None:
             return None
         value = json.loads(text)
-        self._local.set(key, value, ttl=self.local_ttl)
+        # The local copy must not outlive the shared one.
+        if ttl_ms > 0:
+            self._local.set(key, value, ttl=min(self.local_ttl, ttl_ms / 1000))
         return value
 
     def _unlink_matching(self, prefix: str) -> None:

@@ -12,6 +12,7 @@ with it, so another replica takes over at its next attempt.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import threading
@@ -34,6 +35,7 @@ from .errors import Conflict, StoreError, StoreUnavailable
 __all__ = ["PostgresDatabase"]
 
 _PLACEHOLDER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_LEADERSHIP_KEY = "hashtextextended(current_schema() || '/' || %s, 0)"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -151,15 +153,20 @@ class _AdvisoryLeadership(Leadership):
         if self._conn is None or self._conn.closed:
             self._conn = psycopg.connect(self._conninfo, autocommit=True)
         row = self._conn.execute(
-            "SELECT pg_try_advisory_lock(hashtextextended("
-            "current_schema() || '/' || %s, 0))",
-            (self._name,),
+            f"SELECT pg_try_advisory_lock({_LEADERSHIP_KEY})", (self._name,)
         ).fetchone()
         self._held = bool(row and row[0])
         return self._held
 
     def release(self) -> None:
         with self._lock:
+            # Unlock explicitly: the server frees a closed session's locks
+            # only when its backend has exited, a moment after the close.
+            if self._conn is not None and self._held:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute(
+                        f"SELECT pg_advisory_unlock({_LEADERSHIP_KEY})", (self._name,)
+                    )
             self._drop_connection()
 
     def _drop_connection(self) -> None:

@@ -131,7 +131,7 @@ def _create_repo_states() -> None:
 def _create_requests() -> None:
     op.create_table(
         "requests",
-        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("id", sa.String(255), primary_key=True),
         sa.Column("item_id", sa.String(128), nullable=False),
         sa.Column("name", sa.String(256), nullable=False),
         sa.Column("path", sa.Text, nullable=False),
@@ -162,7 +162,7 @@ def _create_requests() -> None:
         "request_revisions",
         sa.Column(
             "request_id",
-            sa.String(64),
+            sa.String(255),
             sa.ForeignKey("requests.id"),
             primary_key=True,
         ),
@@ -180,7 +180,7 @@ def _create_action_runs() -> None:
         "action_runs",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
         sa.Column(
-            "request_id", sa.String(64), sa.ForeignKey("requests.id"), nullable=False
+            "request_id", sa.String(255), sa.ForeignKey("requests.id"), nullable=False
         ),
         sa.Column("revision", sa.Integer, nullable=False),
         sa.Column("action_id", sa.String(128), nullable=False),
@@ -206,7 +206,7 @@ def _create_audit_log() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", ID, primary_key=True, autoincrement=True),
-        sa.Column("request_id", sa.String(64)),
+        sa.Column("request_id", sa.String(255)),
         sa.Column("at", TIME, nullable=False),
         sa.Column("actor", sa.String(320), nullable=False),
         sa.Column("event", sa.String(128), nullable=False),
