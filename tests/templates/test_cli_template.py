@@ -95,7 +95,7 @@ def test_missing_variable_exits_1_naming_path_and_line(
             None,
             "error: line 1: {{#if}} is never closed (missing {{/if}})\n",
         ),
-        ("{{foo}}", None, "error: line 1: foo is not a variable scope"),
+        ("{{foo}}", None, "error: line 1: foo is not set: foo is not a variable scope"),
         ("x", "[1]", "variables must be a JSON object keyed by scope name"),
         ("x", "{not json", "not a JSON document"),
         ("x", '{"feilds": {}}', "error: unknown scope 'feilds' in variables"),

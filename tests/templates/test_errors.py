@@ -177,8 +177,8 @@ def test_render_errors_name_the_path(template: str, message: str) -> None:
         (
             "{{foo.bar}}",
             UnknownScopeError,
-            "foo.bar: foo is not a variable scope (scopes: fields, metadata, request,"
-            " system, environment, outputs, secrets)",
+            "foo.bar is not set: foo is not a variable scope (scopes: fields, "
+            "metadata, request, system, environment, outputs, secrets)",
         ),
         ("{{self}}", UnknownScopeError, "self is not a variable scope"),
     ],

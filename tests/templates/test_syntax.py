@@ -85,6 +85,8 @@ CONTEXT: dict[str, Any] = {
         ("[{{fields.missing | default}}]", "[]"),
         ("{{fields.missing | default(fields.a)}}", "A"),
         ("{{fields.missing | default(3)}}", "3"),
+        ("{{x | default('y')}}", "y"),
+        ("{{#if x}}1{{else}}2{{/if}}", "2"),
         ("{{fields.name | upper | replace('-', '_')}}", "ORDERS_DB"),
         ("{{fields.list | join('+')}}", "a+b+c"),
         ("{{fields.a | concat('-', fields.b)}}", "A-B"),

@@ -2,8 +2,8 @@
 
     TemplateError
     ├── TemplateSyntaxError      the text is not valid template syntax
-    ├── UnknownScopeError        a path starts with a name that is no scope
     ├── UndefinedVariableError   a variable the template reads has no value
+    │   └── UnknownScopeError    … because its first name is no scope
     ├── TemplateValueError       a value cannot be used the way it is used
     ├── TemplateLimitError       output, loop or nesting limit exceeded
     └── SecretError              a secret reference is malformed or failed
@@ -72,12 +72,12 @@ class TemplateSyntaxError(TemplateError):
     """The template text is not valid template syntax."""
 
 
-class UnknownScopeError(TemplateError):
-    """A variable path starts with a name that is not a variable scope."""
-
-
 class UndefinedVariableError(TemplateError):
     """A variable the template reads has no value."""
+
+
+class UnknownScopeError(UndefinedVariableError):
+    """A variable path starts with a name that is not a variable scope."""
 
 
 class TemplateValueError(TemplateError):

@@ -16,7 +16,6 @@ import json
 import re
 from typing import Any
 
-from pao.templates.errors import UnknownScopeError
 from pao.templates.nodes import (
     Call,
     EachBlock,
@@ -29,7 +28,6 @@ from pao.templates.nodes import (
     Template,
     Text,
 )
-from pao.templates.scopes import SCOPES
 from pao.templates.values import to_text
 
 __all__ = ["to_jinja"]
@@ -62,7 +60,7 @@ def _output(expr: Expr) -> str:
     the render's mode), except what is text already at compile time."""
     if isinstance(expr, Literal):
         return _JINJA_SPECIAL.sub(_escape_special, to_text(expr.value, live=False))
-    if isinstance(expr, Path) and expr.root in ("this", *SCOPES):
+    if isinstance(expr, Path) and (expr.is_scope or expr.root == "this"):
         return "{{ " + _path(expr, optional=False, lookup="_pt") + " }}"
     if isinstance(expr, Path) and expr.root == "@index":
         return "{{ " + _path(expr, optional=False) + " }}"  # an int: str() will do
@@ -119,23 +117,14 @@ def _path(path: Path, *, optional: bool, lookup: str = "_p") -> str:
         return loop_names[path.root]
     if path.root == "this":
         subject, keys = f"t{d}", path.keys
-    elif path.root in SCOPES:
-        subject, keys = "_v", (path.root, *path.keys)
     else:
-        raise _unknown_scope(path)
+        # Any other name is looked up in the context. Catalog checks refuse
+        # names that are no scope; at render time such a name is simply not
+        # set (so ``default`` applies), and nothing else can be reached.
+        subject, keys = "_v", (path.root, *path.keys)
     if optional:
         lookup = "_q"
     return f"{subject}|{lookup}({_tuple(keys)}, {_literal(path.text)}, {path.line})"
-
-
-def _unknown_scope(path: Path) -> UnknownScopeError:
-    scopes = ", ".join(s for s in SCOPES if s != "response")
-    message = f"{path.root} is not a variable scope (scopes: {scopes})"
-    if path.keys:
-        message = f"{path.text}: {message}"
-    return UnknownScopeError(
-        message, line=path.line, column=path.column, path=path.text
-    )
 
 
 def _call(call: Call) -> str:

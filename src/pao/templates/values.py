@@ -16,6 +16,7 @@ A missing key and a null value are the same thing: "not set".
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -23,8 +24,10 @@ from pao.templates.errors import (
     TemplateLimitError,
     TemplateValueError,
     UndefinedVariableError,
+    UnknownScopeError,
 )
 from pao.templates.limits import MAX_OUTPUT_CHARS
+from pao.templates.scopes import SCOPES
 from pao.templates.secrets import Secret
 
 __all__ = [
@@ -34,11 +37,15 @@ __all__ = [
     "lookup_optional",
     "make_text",
     "make_text_lookup",
+    "not_set",
     "to_data",
     "to_json",
     "to_text",
     "type_name",
 ]
+
+
+_ROOT = re.compile(r"[^.\[]+")
 
 
 class _Missing:
@@ -94,6 +101,17 @@ def _step(value: Any, key: str | int) -> Any:
     raise TypeError(key)
 
 
+def not_set(path: str, line: int) -> UndefinedVariableError:
+    """The error for *path* having no value, pointing out unknown scopes."""
+    root = _ROOT.match(path)
+    name = root.group() if root else path
+    if name in SCOPES or name == "this":
+        return UndefinedVariableError(f"{path} is not set", line=line, path=path)
+    scopes = ", ".join(s for s in SCOPES if s != "response")
+    message = f"{path} is not set: {name} is not a variable scope (scopes: {scopes})"
+    return UnknownScopeError(message, line=line, path=path)
+
+
 def lookup(root: Any, keys: tuple[str | int, ...], path: str, line: int) -> Any:
     """The value at *keys* below *root*; raise naming *path* if not set."""
     value = root
@@ -108,9 +126,9 @@ def lookup(root: Any, keys: tuple[str | int, ...], path: str, line: int) -> Any:
         else:
             value = _checked_step(value, key, path, line)
         if value is MISSING or value is None:
-            raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+            raise not_set(path, line)
     if value is None:
-        raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+        raise not_set(path, line)
     return value
 
 
@@ -135,12 +153,11 @@ def make_text_lookup(*, live: bool) -> Callable[..., str]:
             else:
                 value = _checked_step(value, key, path, line)
             if value is MISSING or value is None:
-                message = f"{path} is not set"
-                raise UndefinedVariableError(message, line=line, path=path)
+                raise not_set(path, line)
         if value.__class__ is str:
             return value
         if value is None:
-            raise UndefinedVariableError(f"{path} is not set", line=line, path=path)
+            raise not_set(path, line)
         return to_text(value, live=live)
 
     return lookup_text
