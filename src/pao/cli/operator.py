@@ -19,7 +19,8 @@ from pao.catalog import CatalogItem
 from pao.cli.app import request
 from pao.cli.runtime import config_options, open_configured_store, settings_from
 from pao.reconcilers import commands
-from pao.store import NotFound, RequestRecord, RequestStatus, Store
+from pao.reconcilers.plan import request_id_for
+from pao.store import RequestRecord, RequestStatus, Store
 
 ACTOR_ENV = "PAO_OPERATOR"
 
@@ -61,22 +62,23 @@ def list_requests(
     if output == "json":
         click.echo(json.dumps([_summary(r) for r in records], indent=2))
         return
-    table = Table("id", "item", "name", "team", "status", "updated")
+    table = Table("item/name", "status", "team", "updated", "id")
+    table.columns[0].no_wrap = True
+    table.columns[4].no_wrap = True
     for record in records:
         table.add_row(
-            record.id,
-            record.item_id,
-            record.name,
-            record.team,
+            f"{record.item_id}/{record.name}",
             record.status.value,
-            record.updated_at.isoformat(timespec="seconds"),
+            record.team,
+            record.updated_at.strftime("%Y-%m-%d %H:%M:%S"),
+            record.id,
         )
     Console().print(table)
 
 
 @request.command("show")
 @config_options
-@click.argument("request_id")
+@click.argument("request_id", metavar="ID|ITEM/NAME")
 def show_request(
     *, config: Path | None, data_dir: Path | None, request_id: str
 ) -> None:
@@ -107,7 +109,7 @@ def show_request(
 
 @request.command("retry")
 @config_options
-@click.argument("request_id")
+@click.argument("request_id", metavar="ID|ITEM/NAME")
 @click.option("--action", "action_id", help="Retry from this action on.")
 def retry_request(
     *,
@@ -126,7 +128,7 @@ def retry_request(
 
 @request.command("abort")
 @config_options
-@click.argument("request_id")
+@click.argument("request_id", metavar="ID|ITEM/NAME")
 @click.option("--reason", help="Why, for the audit log.")
 def abort_request(
     *, config: Path | None, data_dir: Path | None, request_id: str, reason: str | None
@@ -141,7 +143,7 @@ def abort_request(
 
 @request.command("escalate")
 @config_options
-@click.argument("request_id")
+@click.argument("request_id", metavar="ID|ITEM/NAME")
 @click.option("--reason", help="Why, for the incident.")
 def escalate_request(
     *, config: Path | None, data_dir: Path | None, request_id: str, reason: str | None
@@ -168,10 +170,15 @@ def _store(config: Path | None, data_dir: Path | None) -> Store:
 
 
 def _find(store: Store, request_id: str) -> RequestRecord:
-    try:
-        return store.get_request(request_id)
-    except NotFound:
-        raise click.ClickException(f"no request {request_id}") from None
+    """A request by id, or by ``<item-id>/<name>`` as in the requests repo."""
+    if "/" in request_id:
+        item_id, _, name = request_id.removesuffix(".yaml").rpartition("/")
+        found = store.find_request(request_id_for(item_id.rpartition("/")[2], name))
+    else:
+        found = store.find_request(request_id)
+    if found is None:
+        raise click.ClickException(f"no request {request_id}")
+    return found
 
 
 def _item(store: Store, record: RequestRecord) -> CatalogItem:
