@@ -180,9 +180,22 @@ def test_password_fields_can_use_their_own_resolver() -> None:
         render("{{fields.pw}}", context, live=True)
 
 
-def test_secret_without_a_resolver_cannot_be_revealed() -> None:
-    with pytest.raises(SecretResolutionError, match="no secret resolver"):
-        Secret("env:X", name="secrets.x").reveal()
+def test_secret_without_a_resolver_uses_the_default_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAO_TEST_SECRET", "from-env")
+
+    assert Secret("env:PAO_TEST_SECRET").reveal() == "from-env"
+    with pytest.raises(SecretResolutionError, match="no Vault is configured"):
+        Secret("vault:secret/x#y", name="secrets.v").reveal()
+
+
+def test_the_default_resolver_takes_references_as_text() -> None:
+    resolver = DefaultSecretResolver(environ=ENVIRON)
+
+    assert resolver.resolve("env:DB_PASS") == "pa55"
+    with pytest.raises(InvalidSecretReferenceError):
+        resolver.resolve("not-a-reference")
 
 
 def test_secret_str_and_repr_never_show_the_value() -> None:
@@ -211,6 +224,7 @@ def test_mask_prefers_the_longest_value_and_accepts_plain_strings() -> None:
     secrets = [Secret("env:A", value="abc"), "abcdef", Secret("env:B")]
 
     assert mask("abcdef abc ab", secrets) == f"{MASK} {MASK} ab"
+    assert mask("k=abc", {"name": Secret("env:A", value="abc")}) == f"k={MASK}"
 
 
 def test_render_value_and_config_mask_in_preview_and_reveal_live() -> None:

@@ -70,7 +70,9 @@ class DefaultSecretResolver:
             None if file_roots is None else [Path(r).resolve() for r in file_roots]
         )
 
-    def resolve(self, reference: SecretReference) -> str:
+    def resolve(self, reference: SecretReference | str) -> str:
+        if isinstance(reference, str):
+            reference = _parse(reference)
         self._check_allowed(reference)
         try:
             return references.resolve_secret(
@@ -92,11 +94,23 @@ class DefaultSecretResolver:
                 raise SecretResolutionError(message)
 
 
+def _parse(text: str) -> SecretReference:
+    try:
+        return references.parse_secret_reference(text)
+    except references.SecretError as exc:
+        # The message does not repeat the text: it may be a password.
+        raise InvalidSecretReferenceError(str(exc)) from exc
+
+
+_DEFAULT_RESOLVER: Final = DefaultSecretResolver()
+
+
 class Secret:
     """A secret's reference, and its value once a live render resolves it.
 
     ``str()`` and ``repr()`` never show the value. *name* is the variable
     path the secret sits at (``secrets.dbApiToken``), for error messages.
+    Without a *resolver*, a :class:`DefaultSecretResolver` reads it.
     *preview* is what a preview render prints for it: MASK, or for text
     built from secrets (``concat('Bearer ', secrets.t)``) that text with
     each secret part masked.
@@ -148,16 +162,14 @@ class Secret:
         return self._value
 
     def _resolve(self) -> str:
-        if self._resolver is None:
-            raise SecretResolutionError(f"{self.name}: no secret resolver configured")
+        resolver = self._resolver or _DEFAULT_RESOLVER
         try:
-            reference = references.parse_secret_reference(self.reference)
-        except references.SecretError as exc:
-            # The message does not repeat the text: it may be a password.
-            message = f"{self.name}: {exc}"
+            reference = _parse(self.reference)
+        except InvalidSecretReferenceError as exc:
+            message = f"{self.name}: {exc.message}"
             raise InvalidSecretReferenceError(message, path=self.name) from exc
         try:
-            return self._resolver.resolve(reference)
+            return resolver.resolve(reference)
         except SecretResolutionError as exc:
             message = f"{self.name}: {exc.message}"
             raise SecretResolutionError(message, path=self.name) from exc
@@ -199,8 +211,16 @@ def find_secrets(value: Any) -> Iterator[Secret]:
             yield from find_secrets(item)
 
 
-def mask(text: str, secrets: Iterable[Secret | str]) -> str:
-    """Replace every resolved secret value found in *text* with MASK."""
+def mask(
+    text: str, secrets: Iterable[Secret | str] | Mapping[str, Secret | str]
+) -> str:
+    """Replace every resolved secret value found in *text* with MASK.
+
+    *secrets* are :class:`Secret` objects (their resolved and derived
+    values are masked), plain values, or a mapping whose values are either.
+    """
+    if isinstance(secrets, Mapping):
+        secrets = secrets.values()
     values: set[str] = set()
     for secret in secrets:
         if isinstance(secret, Secret):
