@@ -1,9 +1,11 @@
 """Writes a parsed template as Jinja source for the sandboxed engine.
 
 The generated source never contains an attribute access, a call, or a name
-taken from the template: variables are read by the ``_p``/``_q`` filters
-from the ``_v`` mapping (the render context), loop variables get generated
-names, and functions are the ``f_*`` filters. Literal text is copied, except
+taken from the template: variables are read by the ``_p``/``_q``/``_pt``
+filters from the ``_v`` mapping (the render context), loop variables get
+generated names, and functions are the ``f_*`` filters. Every printed
+value goes through ``_pt`` or ``_t``, which make text of it for the
+render's mode (secrets masked or revealed). Literal text is copied, except
 that a ``{`` that could start a Jinja tag and every carriage return (which
 Jinja would normalise) are written as string constants, which Jinja folds
 back into the text at compile time. Whatever the template text says, Jinja
