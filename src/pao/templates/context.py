@@ -87,9 +87,11 @@ def build_context(
     """The scopes for rendering one request's templates.
 
     *secrets* maps the names of ``fulfillment.secrets`` to references,
-    resolved through *resolver*. The fields named in *password_fields* hold
-    references too, resolved through *field_resolver* (default: *resolver*);
-    give requester-written references a stricter resolver. Only the
+    resolved through *resolver* (default: env and file references, no
+    vault). The fields named in *password_fields* hold references too,
+    resolved through *field_resolver* (default: *resolver*). Requesters
+    write those, so give them a resolver limited to what requests may read
+    (``DefaultSecretResolver(allowed_env=…, file_roots=…)``). Only the
     environment variables named in *environment_allow* are read.
     """
     return {
