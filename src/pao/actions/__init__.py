@@ -81,7 +81,14 @@ __all__ = [
 
 
 def _register_builtins() -> None:
-    for executor in (RestApiExecutor(), WebhookExecutor()):
+    from pao.actions.vendor_config import VendorConfig
+    from pao.actions.vendors import build_vendor_executors
+
+    # The vendor executors start unconfigured; the controller registers
+    # configured ones at start-up (register_vendor_executors).
+    vendors = build_vendor_executors(VendorConfig()).executors()
+    builtins: tuple[ActionExecutor, ...] = (RestApiExecutor(), WebhookExecutor())
+    for executor in (*builtins, *vendors):
         if executor.type_name not in registered_types():
             register(executor)
 
