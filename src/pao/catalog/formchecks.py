@@ -194,7 +194,7 @@ def _field_model(field: dict[Any, Any]) -> FormField | None:
 def _check_conditions(
     checker: _FormChecker, fields: list[tuple[Path, dict[Any, Any]]]
 ) -> None:
-    ids = {field.get("id") for _, field in fields}
+    ids = {field.get("id") for _, field in fields if isinstance(field.get("id"), str)}
     depends: dict[str, tuple[str, Path]] = {}
     for path, field in fields:
         conditional = field.get("conditional")
