@@ -34,7 +34,9 @@ def ticket(**overrides: Any) -> dict[str, Any]:
         "issueType": "Task",
         "priority": "High",
         "summary": "Create orders-db for acme/payments",
-        "description": "Please create it.\nSize: 20 GB\n\n- engine: postgres\n- team: payments",
+        "description": (
+            "Please create it.\nSize: 20 GB\n\n- engine: postgres\n- team: payments"
+        ),
         "labels": ["pao"],
         "customFields": {"customfield_10010": "orders-db"},
     }
