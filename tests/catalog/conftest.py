@@ -47,7 +47,7 @@ def check(text: str, filename: str = DEMO_PATH) -> list[str]:
 
 def item_with_fields(fields: str) -> str:
     """VALID_ITEM with its field list (from line 16) replaced by *fields*."""
-    head = VALID_ITEM.split("          - id: name\n")[0]
+    head = VALID_ITEM.split("          - id: name\n", maxsplit=1)[0]
     tail = "fulfillment:" + VALID_ITEM.split("fulfillment:")[1]
     return head + fields + tail
 

@@ -58,7 +58,8 @@ HOSTILE = {
     ),
     "options of every shape": VALID_ITEM.replace(
         "            type: string\n",
-        "            type: select\n            options: [[1], {x: 1}, null, true, 1.5]\n",
+        "            type: select\n"
+        "            options: [[1], {x: 1}, null, true, 1.5]\n",
     ),
 }
 
@@ -87,6 +88,7 @@ def test_any_bytes_get_an_answer(content: bytes) -> None:
     item, found = validate_item_text(content)
 
     assert item is None
+    assert all(d.line >= 1 for d in found)
 
 
 _KEYS = st.sampled_from(sorted(ITEM_KEYS)) | st.text(min_size=1, max_size=8)
