@@ -238,9 +238,7 @@ def test_deleting_a_queued_request_cancels_it(
 def test_requester_is_the_author_of_the_last_change(
     settled: Callable[[], Controller], requests_remote: RemoteRepo
 ) -> None:
-    requests_remote.commit(
-        {"requests/widget/f.yaml": request_file("f")}, author=ALICE
-    )
+    requests_remote.commit({"requests/widget/f.yaml": request_file("f")}, author=ALICE)
     controller = settled()
 
     request = controller.store.get_request(request_id_for("widget", "f"))

@@ -6,8 +6,10 @@ commands, so every entry point reads configuration the same way.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +92,28 @@ def build_server(controller: Controller) -> uvicorn.Server:
         access_log=False,
         lifespan="off",
     )
-    return uvicorn.Server(config)
+    return _DrainingServer(config)
+
+
+class _DrainingServer(uvicorn.Server):
+    """uvicorn, minus re-raising SIGTERM/SIGINT once it has stopped.
+
+    uvicorn hands a caught signal back to the process after shutting down,
+    which would end pao before the controller drains its running actions.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        caught = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in caught}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def run_service(controller: Controller, *, log_format: str, log_level: str) -> None:

@@ -102,7 +102,11 @@ class Controller:
                 correlation_header=settings.correlation_id_header,
             ),
             resolver=DefaultSecretResolver(vault=self.options.vault),
-            field_resolver=DefaultSecretResolver(vault=self.options.vault),
+            field_resolver=DefaultSecretResolver(
+                vault=self.options.vault,
+                allowed_env=settings.request_secret_env,
+                file_roots=(),
+            ),
             on_change=self._changed,
         )
         self.dispatcher = Dispatcher(

@@ -222,6 +222,11 @@ class Settings(BaseSettings):
     terraform: TerraformSettings | None = None
     api: ApiSettings = Field(default_factory=ApiSettings)
     environment: list[str] = Field(default_factory=list)
+    # Environment variables a request's password field may name as
+    # ``env:NAME``. Requesters write those references, so by default they
+    # may name none: otherwise a request could send the controller's own
+    # credentials to a target of its choosing.
+    request_secret_env: list[str] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(

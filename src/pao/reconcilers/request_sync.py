@@ -210,6 +210,7 @@ class RequestSync:
             record = self._move(record, S.VALIDATING)
         else:
             if existing.revision_sha == head:
+                self._resume(existing, item, kind, diagnostics)
                 return
             stored = self.store.add_revision(
                 request_id=request_id,
@@ -222,6 +223,19 @@ class RequestSync:
             report.revised.append(request_id)
             record = self.store.get_request(request_id)
         self._settle(record, item, kind, diagnostics)
+
+    def _resume(
+        self,
+        record: RequestRecord,
+        item: CatalogItem | None,
+        kind: RevisionKind,
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        """Finish indexing a revision a crash interrupted half-way."""
+        if record.status is S.SUBMITTED:
+            record = self._move(record, S.VALIDATING)
+        if record.status is S.VALIDATING:
+            self._settle(record, item, kind, diagnostics)
 
     def _restored(self, record: RequestRecord, head: str) -> bool:
         """Take the phase from the status file of a request the index lost."""
