@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from controller.widgets import request_file
 from gitutil import RemoteRepo
-
 from pao.standins import RestTarget
 from pao.store import RequestStatus, open_store
 
@@ -131,7 +131,8 @@ def test_kill_9_during_fulfilment_loses_and_duplicates_nothing(
     try:
         for record in store.list_requests(limit=200).items:
             if record.status is RequestStatus.FAILED:
-                assert record.failure and record.failure.get("error"), record.id
+                assert record.failure is not None, record.id
+                assert record.failure.get("error"), record.id
             status = yaml.safe_load(
                 requests_remote.read(f"status/{record.path[9:]}") or b""
             )

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 import pytest
 import yaml
+
 from controller.widgets import WIDGET, request_file
 from gitutil import ALICE, RemoteRepo
-
 from pao.catalog import CatalogItem
 from pao.controller import Controller
 from pao.reconcilers import commands
@@ -166,7 +166,8 @@ def test_abort_and_escalate_end_a_failed_request(
 
     assert aborted.request.status is S.ABORTED
     assert first.request.status is S.ESCALATED
-    assert second.ok and second.message == "already escalated"
+    assert second.ok
+    assert second.message == "already escalated"
     assert _status(requests_remote, "a")["phase"] == "aborted"
     escalated = _status(requests_remote, "b")
     assert escalated["phase"] == "escalated"
