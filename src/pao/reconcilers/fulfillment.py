@@ -42,6 +42,7 @@ from pao.actions import (
     mask_data,
 )
 from pao.catalog import Action, CatalogItem
+from pao.core.secrets import is_secret_reference
 from pao.reconcilers.context import build_request_context
 from pao.reconcilers.failure import failure_context
 from pao.reconcilers.plan import RevisionData, actions_for
@@ -53,6 +54,7 @@ from pao.store import (
     Store,
 )
 from pao.templates import (
+    SecretResolutionError,
     TemplateError,
     evaluate_when,
     find_secrets,
@@ -207,6 +209,7 @@ class Fulfiller:
             executor = self._executor(action)
             preview = render_config(action.config, context, location="config")
             config = render_config(action.config, context, live=True)
+            config = self._with_signing_secret(action, config)
         except (TemplateError, UnknownActionType) as exc:
             # Nothing went out: the run fails without an intent.
             run = self.store.plan_action_run(
@@ -241,6 +244,16 @@ class Fulfiller:
             job.log.warning("action_failed", action_id=action.id, error=error)
             return self._fail(job, run, error)
         return self._record_result(job, step, run, result, context)
+
+    def _with_signing_secret(self, action: Action, config: Any) -> Any:
+        # A webhook's ``secret`` is a secret reference (docs/formats.md),
+        # not a template: the executor signs with the value behind it.
+        secret = config.get("secret") if isinstance(config, dict) else None
+        if action.type != "webhook" or not is_secret_reference(secret):
+            return config
+        if self.resolver is None:
+            raise SecretResolutionError(f"{secret}: no secret resolver is configured")
+        return config | {"secret": self.resolver.resolve(secret)}
 
     def _poll(
         self, job: _Job, step: _Step, run: ActionRun, context: dict[str, Any]
