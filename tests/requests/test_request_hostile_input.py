@@ -80,7 +80,7 @@ _FIELD_NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(_FIELD_NAMES, _VALUES, max_size=8))
 def test_any_field_values_get_an_answer(fields: dict[str, Any]) -> None:
     document = {
