@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from pao.actions.context import ActionContext, RetryPolicy
-from pao.actions.errors import ActionError, PermanentActionError
+from pao.actions.errors import ActionError
 from pao.actions.http.retrying import retrying_for
 from pao.actions.masking import SecretMasker
 
@@ -111,8 +111,3 @@ def rephrase(exc: E, message: str, kind: type[ActionError] | None = None) -> E:
     error.attempts = exc.attempts
     return error  # type: ignore[return-value]
 
-
-def require(condition: bool, message: str) -> None:
-    """Raise a permanent error saying *message* unless *condition* holds."""
-    if not condition:
-        raise PermanentActionError(message)
