@@ -12,6 +12,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "templates",
     "service",
     "operator",
+    "demo",
 )
 
 
