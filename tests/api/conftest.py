@@ -16,9 +16,8 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from pao.api import ApiConfig, ApiModule, ApiServices, Delivery, TokenGrant, create_app
 from pao.api.services import ReadinessProbe, VersionInfo
-from pao.core.metrics import PaoMetrics, RequestCountSource
-from pao.store.sqlite import SqliteDatabase
-from pao.store.store import Store
+from pao.core.metrics import PaoMetrics
+from pao.store import MemoryCache, Store, open_store
 
 # Starlette warns at import time while httpx (not httpx2) backs its test
 # client; the client works the same, and the suite turns warnings into
@@ -69,7 +68,7 @@ class Recorder:
 class AppFactory:
     """Builds apps over one store, with per-test configuration."""
 
-    store: Any
+    store: Store
     recorder: Recorder
 
     def __call__(
@@ -78,17 +77,17 @@ class AppFactory:
         config: ApiConfig | None = None,
         modules: Sequence[ApiModule] = (),
         readiness: Mapping[str, ReadinessProbe] | None = None,
-        request_counts: RequestCountSource | None = None,
+        cache: MemoryCache | None = None,
         metrics: PaoMetrics | None = None,
         version: VersionInfo | None = None,
     ) -> Starlette:
         services = ApiServices(
             config=config or ApiConfig(tokens=GRANTS),
             store=self.store,
+            cache=cache or MemoryCache(),
             enqueue_delivery=self.recorder.enqueue,
             refresh_catalog=self.recorder.refresh,
-            readiness=readiness or {},
-            request_counts=request_counts,
+            readiness=readiness,
             version=version or VersionInfo(version="1.2.3", git_sha="abc123"),
             metrics=metrics or PaoMetrics(),
         )
@@ -99,7 +98,7 @@ class AppFactory:
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Migrating takes a tenth of a second; copying the result is instant.
     path = tmp_path_factory.mktemp("template") / "pao.db"
-    with Store(SqliteDatabase(path)) as store:
+    with open_store(f"sqlite:///{path}", data_dir=path.parent) as store:
         store.migrate()
     return path
 
@@ -108,7 +107,7 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(migrated_database: Path, tmp_path: Path) -> Iterator[Store]:
     path = tmp_path / "pao.db"
     shutil.copy(migrated_database, path)
-    with Store(SqliteDatabase(path)) as opened:
+    with open_store(f"sqlite:///{path}", data_dir=tmp_path) as opened:
         yield opened
 
 
@@ -118,7 +117,7 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def make_app(store: Any, recorder: Recorder) -> AppFactory:
+def make_app(store: Store, recorder: Recorder) -> AppFactory:
     return AppFactory(store=store, recorder=recorder)
 
 

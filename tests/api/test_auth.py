@@ -101,7 +101,8 @@ class TestAnonymous:
         self, api: TestClient, path: str
     ) -> None:
         """Health, readiness and version need no credentials."""
-        assert api.get(path).status_code == 200
+        # Readiness is 503 here (no repo fetched yet), but not 401.
+        assert api.get(path).status_code in {200, 503}
 
     def test_public_paths_ignore_bad_credentials(self, api: TestClient) -> None:
         """A probe with a stale token still gets its answer."""

@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from pao.api import ApiConfig
 from pao.api.webhooks_sansio import sign_github
 from pao.standins.jira import JiraStandin
-from pao.store.store import Store
+from pao.store import Store
 
 from .conftest import GRANTS, AppFactory, Recorder
 

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
-from pao.api.services import VersionInfo
-from pao.core.metrics import PaoMetrics, RequestCount
+from pao.api.services import VersionInfo, store_readiness
+from pao.core.metrics import PaoMetrics
+from pao.store import (
+    MemoryCache,
+    NewRevision,
+    RequestStatus,
+    Store,
+    StoreUnavailable,
+    open_store,
+)
 
 from .conftest import ALICE_TOKEN, AppFactory, bearer
 
@@ -23,46 +35,72 @@ def test_health_is_ok(client: TestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-def test_ready_when_every_check_passes(
-    make_app: AppFactory, make_client: ClientFactory
+def test_ready_once_both_repos_were_fetched(
+    make_app: AppFactory, make_client: ClientFactory, store: Store
 ) -> None:
-    app = make_app(readiness={"store": lambda: True, "repos": lambda: True})
+    client = make_client(make_app())
+    before = client.get("/api/v1/health/ready")
+    for repo in ("catalog", "requests"):
+        store.set_repo_state(repo=repo, fetched_at=datetime.now(UTC))
 
-    response = make_client(app).get("/api/v1/health/ready")
+    after = client.get("/api/v1/health/ready")
 
-    assert response.status_code == 200
-    assert response.json() == {
+    assert before.status_code == 503
+    assert before.json()["error"]["details"]["checks"] == {
+        "store": "ok",
+        "migrations": "ok",
+        "repos": "failed",
+    }
+    assert after.status_code == 200
+    assert after.json() == {
         "status": "ready",
-        "checks": {"store": "ok", "repos": "ok"},
+        "checks": {"store": "ok", "migrations": "ok", "repos": "ok"},
     }
 
 
-def test_not_ready_names_the_failed_checks(
+def test_store_that_does_not_answer_is_an_error(
+    make_app: AppFactory,
+    make_client: ClientFactory,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def down() -> None:
+        raise StoreUnavailable("db.internal:5432 refused")
+
+    monkeypatch.setattr(store, "ping", down)
+
+    response = make_client(make_app()).get("/api/v1/health/ready")
+
+    assert response.status_code == 503
+    assert response.json()["error"]["details"]["checks"]["store"] == "error"
+    assert "db.internal" not in response.text
+
+
+def test_schema_behind_is_not_ready(
+    make_app: AppFactory, make_client: ClientFactory, tmp_path: Path
+) -> None:
+    with open_store(f"sqlite:///{tmp_path}/empty.db", data_dir=tmp_path) as empty:
+        services_checks = store_readiness(empty)
+
+        assert services_checks["migrations"]() is False
+
+
+def test_configured_checks_replace_the_defaults(
     make_app: AppFactory, make_client: ClientFactory
 ) -> None:
     def unreachable() -> bool:
-        raise ConnectionError("db.internal:5432 refused")
+        raise ConnectionError("vault.internal refused")
 
-    app = make_app(
-        readiness={
-            "store": unreachable,
-            "repos": lambda: False,
-            "migrations": lambda: True,
-        }
-    )
+    app = make_app(readiness={"vault": unreachable, "queue": lambda: False})
 
     response = make_client(app).get("/api/v1/health/ready")
 
     assert response.status_code == 503
     error = response.json()["error"]
     assert error["code"] == "not_ready"
-    assert error["message"] == "not ready: repos, store"
-    assert error["details"]["checks"] == {
-        "store": "error",
-        "repos": "failed",
-        "migrations": "ok",
-    }
-    assert "db.internal" not in response.text
+    assert error["message"] == "not ready: queue, vault"
+    assert error["details"]["checks"] == {"vault": "error", "queue": "failed"}
+    assert "vault.internal" not in response.text
 
 
 def test_version_reports_version_and_commit(
@@ -83,40 +121,65 @@ def test_version_commit_comes_from_environment(
     assert VersionInfo.current().git_sha == "feedbeef"
 
 
-def test_metrics_parse_and_carry_request_counts(
-    make_app: AppFactory, make_client: ClientFactory
+def _create(store: Store, name: str, item: str, team: str) -> None:
+    store.create_request(
+        request_id=f"{item}/{name}",
+        item_id=item,
+        name=name,
+        path=f"requests/{item}/{name}.yaml",
+        team=team,
+        revision=NewRevision(commit_sha="c" * 40, content_sha256="0" * 64, data={}),
+        actor="test",
+    )
+
+
+def _queue(store: Store, request_id: str) -> None:
+    for status in (RequestStatus.VALIDATING, RequestStatus.QUEUED):
+        store.transition_request(request_id=request_id, to_status=status, actor="t")
+
+
+def scrape(client: TestClient) -> dict[str, Any]:
+    response = client.get("/api/v1/metrics", headers=bearer(ALICE_TOKEN))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    return {f.name: f for f in text_string_to_metric_families(response.text)}
+
+
+def test_metrics_parse_and_read_the_store(
+    make_app: AppFactory, make_client: ClientFactory, store: Store
 ) -> None:
+    _create(store, "orders", "postgres-database", "acme/payments")
+    _create(store, "billing", "postgres-database", "acme/payments")
+    _create(store, "events", "kafka-topic", "acme/web")
+    _queue(store, "kafka-topic/events")
+    cache = MemoryCache()
+    cache.set("catalog:item:x", {"a": 1}, ttl=60)
+    cache.get("catalog:item:x")
+    cache.get("catalog:item:y")
+    cache.get("catalog:item:x")
     metrics = PaoMetrics()
     metrics.webhook_deliveries.labels(
         source="github", event="push", outcome="accepted"
     ).inc()
-    metrics.queue_depth.set(3)
-    counts = [
-        RequestCount("failed", "postgres-database", "acme/payments", 2),
-        RequestCount("completed", "kafka-topic", "acme/web", 5),
-    ]
-    app = make_app(metrics=metrics, request_counts=lambda: counts)
 
-    response = make_client(app).get("/api/v1/metrics", headers=bearer(ALICE_TOKEN))
+    families = scrape(make_client(make_app(metrics=metrics, cache=cache)))
 
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
-    families = {f.name: f for f in text_string_to_metric_families(response.text)}
     requests = {
         (s.labels["status"], s.labels["catalog_item"], s.labels["user_team"]): s.value
         for s in families["pao_requests_total"].samples
     }
     assert requests == {
-        ("failed", "postgres-database", "acme/payments"): 2,
-        ("completed", "kafka-topic", "acme/web"): 5,
+        ("submitted", "postgres-database", "acme/payments"): 2,
+        ("queued", "kafka-topic", "acme/web"): 1,
     }
-    assert families["pao_queue_depth"].samples[0].value == 3
+    assert families["pao_queue_depth"].samples[0].value == 1
+    ratio = families["pao_catalog_cache_hit_ratio"].samples[0].value
+    assert ratio == pytest.approx(2 / 3)
     webhook = families["pao_webhook_deliveries"].samples[0]
     assert webhook.name == "pao_webhook_deliveries_total"
     assert webhook.value == 1
     for name in (
         "pao_request_duration_seconds",
-        "pao_catalog_cache_hit_ratio",
         "pao_action_failure_rate",
         "pao_reconcile_duration_seconds",
         "pao_http_request_duration_seconds",
@@ -124,21 +187,29 @@ def test_metrics_parse_and_carry_request_counts(
         assert name in families
 
 
-def test_failing_count_source_does_not_fail_the_scrape(
-    make_app: AppFactory, make_client: ClientFactory
+def test_store_outage_does_not_fail_the_scrape(
+    make_app: AppFactory,
+    make_client: ClientFactory,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def broken() -> list[RequestCount]:
-        raise ConnectionError("store down")
+    def down() -> Any:
+        raise StoreUnavailable("store down")
 
-    metrics = PaoMetrics()
-    app = make_app(metrics=metrics, request_counts=broken)
+    monkeypatch.setattr(store, "count_requests", down)
+    monkeypatch.setattr(store, "queue_depth", down)
 
-    response = make_client(app).get("/api/v1/metrics", headers=bearer(ALICE_TOKEN))
+    families = scrape(make_client(make_app()))
 
-    assert response.status_code == 200
-    families = {f.name: f for f in text_string_to_metric_families(response.text)}
     assert families["pao_requests_total"].samples == []
-    errors = families["pao_scrape_errors"].samples
-    assert [(s.labels, s.value) for s in errors if s.name.endswith("_total")] == [
-        ({"collector": "pao_requests_total"}, 1.0)
-    ]
+    assert math.isnan(families["pao_queue_depth"].samples[0].value)
+    errors = {
+        s.labels["collector"]: s.value
+        for s in families["pao_scrape_errors"].samples
+        if s.name.endswith("_total")
+    }
+    assert errors == {
+        "pao_requests_total": 1.0,
+        "pao_queue_depth": 1.0,
+        "pao_catalog_cache_hit_ratio": 0.0,
+    }

@@ -12,9 +12,7 @@ from starlette.testclient import TestClient
 from pao.api import ApiConfig
 from pao.api.webhooks_sansio import sign_github, sign_terraform
 from pao.core.metrics import PaoMetrics
-from pao.store.errors import StoreUnavailable
-from pao.store.records import DeliveryStatus
-from pao.store.store import Store
+from pao.store import DeliveryStatus, Store, StoreUnavailable
 
 from .conftest import GRANTS, AppFactory, Recorder
 

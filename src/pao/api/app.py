@@ -14,7 +14,7 @@ from pao.api.middleware import RequestContextMiddleware
 from pao.api.openapi import build_openapi
 from pao.api.operations import ApiModule, build_routes
 from pao.api.pagination import CursorCodec
-from pao.api.services import ApiServices
+from pao.api.services import ApiServices, store_request_counts
 
 __all__ = ["BASE_MODULES", "create_app"]
 
@@ -54,8 +54,17 @@ def create_app(
         exception_handlers=exception_handlers(),
     )
     _attach_state(app, services, all_modules)
-    services.metrics.set_request_count_source(services.request_counts)
+    _read_metrics_from(services)
     return app
+
+
+def _read_metrics_from(services: ApiServices) -> None:
+    # Fleet-wide numbers come from the store at scrape time; the cache's
+    # hit ratio is this process's own.
+    metrics, store, cache = services.metrics, services.store, services.cache
+    metrics.set_request_count_source(store_request_counts(store))
+    metrics.set_queue_depth_source(store.queue_depth)
+    metrics.set_cache_hit_ratio_source(lambda: cache.stats.get("catalog").hit_ratio)
 
 
 def _attach_state(

@@ -43,7 +43,7 @@ def _health(request: Request) -> Response:
 def _ready(request: Request) -> Response:
     checks = {
         name: _run_probe(name, probe)
-        for name, probe in services_of(request).readiness.items()
+        for name, probe in services_of(request).readiness_checks().items()
     }
     failed = sorted(name for name, result in checks.items() if result != "ok")
     if failed:

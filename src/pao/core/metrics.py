@@ -16,6 +16,7 @@ name is the one operators already use in their dashboards.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -99,10 +100,7 @@ class PaoMetrics:
             registry=None,
         )
         self._request_counts = _RequestCountCollector(self.scrape_errors)
-        # Registered after the collectors that count into it, so a scrape
-        # reports its own failures.
         reg.register(self._request_counts)
-        reg.register(self.scrape_errors)
         self.request_duration = Histogram(
             "pao_request_duration_seconds",
             "Time from a request's submission to its final status.",
@@ -146,10 +144,36 @@ class PaoMetrics:
             buckets=_STEP_BUCKETS,
             registry=reg,
         )
+        # Registered last, after every source that counts into it, so a
+        # scrape reports its own failures.
+        reg.register(self.scrape_errors)
 
     def set_request_count_source(self, source: RequestCountSource | None) -> None:
         """Read ``pao_requests_total`` from *source* at every scrape."""
         self._request_counts.source = source
+
+    def set_queue_depth_source(self, source: Callable[[], float]) -> None:
+        """Read ``pao_queue_depth`` from *source* at every scrape."""
+        self._read_at_scrape(self.queue_depth, "pao_queue_depth", source)
+
+    def set_cache_hit_ratio_source(self, source: Callable[[], float]) -> None:
+        """Read ``pao_catalog_cache_hit_ratio`` from *source* at every scrape."""
+        name = "pao_catalog_cache_hit_ratio"
+        self._read_at_scrape(self.catalog_cache_hit_ratio, name, source)
+
+    def _read_at_scrape(
+        self, gauge: Gauge, name: str, source: Callable[[], float]
+    ) -> None:
+        errors = self.scrape_errors.labels(collector=name)
+
+        def read() -> float:
+            try:
+                return float(source())
+            except Exception:
+                errors.inc()
+                return math.nan
+
+        gauge.set_function(read)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus text format (:data:`CONTENT_TYPE`)."""
