@@ -75,6 +75,7 @@ def build_server(controller: Controller) -> uvicorn.Server:
     services = ApiServices(
         config=ApiConfig.from_settings(settings),
         store=controller.store,
+        cache=controller.cache,
         enqueue_delivery=_delivery_handler(controller),
         refresh_catalog=controller.trigger,
         readiness={
