@@ -6,9 +6,13 @@ import json
 import uuid
 from typing import Any
 
-from actions.jira.conftest import instance_of
+import pytest
+
+from actions.jira.conftest import API_TOKEN, EMAIL, instance_of
+from pao.actions.errors import PermanentActionError
 from pao.actions.jira import SECTION_HEADINGS, JiraService, file_escalation
 from pao.actions.jira.adf import Node
+from pao.core.settings import Settings
 from pao.standins import JiraStandin
 from pao.standins.jira_model import is_adf_document
 
@@ -83,7 +87,7 @@ def test_cloud_incident_has_every_section(
     service: JiraService = make_service(instance_of(cloud))
     request_id = str(uuid.uuid4())
 
-    filed = file_escalation(failure(request_id), jira=service)
+    filed = file_escalation(service, failure(request_id))
 
     issue = cloud.issue(filed["key"])
     assert filed == {
@@ -140,7 +144,7 @@ def test_datacenter_incident_is_wiki_markup(
     service: JiraService = make_service(instance_of(datacenter))
     request_id = str(uuid.uuid4())
 
-    filed = file_escalation(failure(request_id), jira=service)
+    filed = file_escalation(service, failure(request_id))
 
     text = datacenter.issue(filed["key"]).description
     assert isinstance(text, str)
@@ -165,10 +169,8 @@ def test_escalating_twice_files_one_incident(
     service: JiraService = make_service(instance_of(jira))
     request_id = str(uuid.uuid4())
 
-    first = file_escalation(failure(request_id), jira=service)
-    again = file_escalation(
-        failure(request_id) | {"reason": "still broken"}, jira=service
-    )
+    first = file_escalation(service, failure(request_id))
+    again = file_escalation(service, failure(request_id) | {"reason": "again"})
 
     assert again == first
     with jira.state.lock:
@@ -198,7 +200,7 @@ def test_the_engine_failure_context_is_read_as_it_is(
         ],
     }
 
-    filed = file_escalation(engine_failure, jira=service)
+    filed = file_escalation(service, engine_failure)
 
     description = cloud.issue(filed["key"]).description
     assert text_of(after(description, "Actions")[0]) == (
@@ -208,3 +210,60 @@ def test_the_engine_failure_context_is_read_as_it_is(
         "create-db: no cleanup instructions"
     )
     assert "Requester: (not recorded)" in text_of(after(description, "Summary")[0])
+
+
+def test_the_controller_s_nested_context_and_settings_are_accepted(
+    datacenter: JiraStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAO_TEST_JIRA_TOKEN", API_TOKEN)
+    settings = Settings.model_validate(
+        {
+            "jira": {
+                "instances": {
+                    "legacy": {
+                        "baseUrl": datacenter.url,
+                        "flavor": "datacenter",
+                        "auth": {"username": EMAIL, "token": "env:PAO_TEST_JIRA_TOKEN"},
+                    }
+                },
+                "escalation": {"project": "ORCHESTRATION", "priority": "Highest"},
+            }
+        }
+    )
+    request_id = str(uuid.uuid4())
+    nested = {
+        "request": {
+            "id": request_id,
+            "path": "requests/postgres-database/orders-db.yaml",
+            "team": "acme/payments",
+            "requester": "alice@acme.example",
+        },
+        "item": {"id": "postgres-database", "version": "1.4.0"},
+        "reason": "stuck",
+        "failedAt": "2025-03-01T10:00:00+00:00",
+        "error": "boom",
+        "failedAction": "create-dns",
+        "actions": [
+            {"id": "create-db", "run": 1, "status": "succeeded", "outputs": {"id": 1}},
+            {"id": "create-dns", "run": 1, "status": "failed", "error": "boom"},
+        ],
+        "cleanup": [{"action": "create-db", "instructions": "Drop db 1."}],
+        "requestData": REQUEST_DATA,
+    }
+
+    filed = file_escalation(settings, nested)
+
+    issue = datacenter.issue(filed["key"])
+    assert filed["instance"] == "legacy"
+    assert issue.priority == "Highest"
+    lines = issue.description.splitlines()
+    assert "* *Requester:* alice@acme.example" in lines
+    assert "* *Failed action:* create\\-dns" in lines
+    assert "* *create\\-db:* Drop db 1." in lines
+    assert "*create\\-dns*: failed" in lines
+    assert file_escalation(settings, nested) == filed
+
+
+def test_a_context_without_request_id_is_refused(service: JiraService) -> None:
+    with pytest.raises(PermanentActionError, match="has no request id"):
+        file_escalation(service, {"error": "boom"})
