@@ -217,6 +217,7 @@ class Controller:
                     catalog=self.catalog,
                     on_change=self._changed,
                 )
+                self.request_sync.defer_running()
                 self.status_writer = StatusWriter(
                     store=self.store,
                     repo=self.requests_repo,

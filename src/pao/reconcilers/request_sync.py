@@ -82,6 +82,8 @@ class RequestSync:
         self.catalog = catalog
         self.on_change = on_change
         self.needs_approval = needs_approval
+        #: Requests whose file changed while they ran; see :meth:`recheck`.
+        self.deferred: set[str] = set()
 
     def sync(self, head: str) -> SyncReport:
         """Index every request change between the indexed commit and *head*."""
@@ -110,8 +112,27 @@ class RequestSync:
         )
         return report
 
+    def defer_running(self) -> None:
+        """Recheck every running request when it ends.
+
+        Deferrals live in memory; a new process cannot know which running
+        requests had changes waiting, so it checks them all once.
+        """
+        after = None
+        while True:
+            page = self.store.list_requests(
+                statuses=[S.IN_PROGRESS], after=after, limit=500, with_total=False
+            )
+            self.deferred.update(record.id for record in page.items)
+            if not page.has_more:
+                return
+            after = page.next_key
+
     def recheck(self, request: RequestRecord) -> None:
         """Apply a change that arrived while *request* was running."""
+        if request.id not in self.deferred:
+            return
+        self.deferred.discard(request.id)
         head = self.repo.head_sha()
         content = self.repo.read(request.path, head)
         report = SyncReport(head=head)
@@ -119,18 +140,28 @@ class RequestSync:
             self._delete(request.path, report)
         elif _sha256(content) != self._current_sha(request):
             author = self.repo.last_change(request.path, head)
-            self._upsert(request.path, content, head, author, report)
+            self._upsert(request.path, content, head, author, report=report)
 
     def _index_files(self, paths: list[str], head: str, report: SyncReport) -> None:
         wanted = [p for p in paths if parse_request_path(p) is not None]
         if not wanted:
             return
-        contents = self.repo.read_many(wanted, head)
+        statuses = [status_path(path) for path in wanted]
+        # One batch for the files and their status files: a lost index is
+        # rebuilt from the latter (see _restored).
+        contents = self.repo.read_many([*wanted, *statuses], head)
         authors = self.repo.last_changes(wanted, head)
-        for path in wanted:
+        for path, status in zip(wanted, statuses, strict=True):
             content = contents.get(path)
             if content is not None:
-                self._upsert(path, content, head, authors.get(path), report)
+                self._upsert(
+                    path,
+                    content,
+                    head,
+                    authors.get(path),
+                    report=report,
+                    status=contents.get(status),
+                )
 
     def _paths_missing_from(self, present: list[str]) -> list[str]:
         keep = set(present)
@@ -151,7 +182,9 @@ class RequestSync:
         content: bytes,
         head: str,
         author: CommitInfo | None,
+        *,
         report: SyncReport,
+        status: bytes | None = None,
     ) -> None:
         parsed = parse_request_path(path)
         assert parsed is not None
@@ -176,6 +209,7 @@ class RequestSync:
             # Running work is never re-validated mid-flight; the change is
             # applied when the run ends (see recheck).
             report.deferred.append(request_id)
+            self.deferred.add(request_id)
             return
         else:
             kind = self._kind_for(existing)
@@ -205,7 +239,7 @@ class RequestSync:
                 actor=ACTOR,
             )
             report.created.append(request_id)
-            if self._restored(record, head):
+            if status is not None and self._restored(record, status):
                 return
             record = self._move(record, S.VALIDATING)
         else:
@@ -237,10 +271,9 @@ class RequestSync:
         if record.status is S.VALIDATING:
             self._settle(record, item, kind, diagnostics)
 
-    def _restored(self, record: RequestRecord, head: str) -> bool:
+    def _restored(self, record: RequestRecord, content: bytes) -> bool:
         """Take the phase from the status file of a request the index lost."""
-        content = self.repo.read(status_path(record.path), head)
-        status = parse_status(content) if content else None
+        status = parse_status(content)
         if status is None or status.get("id") != record.id:
             return False
         restored = restore_from_status(self.store, record, status)
@@ -291,6 +324,7 @@ class RequestSync:
             self._decommission(request)
         elif request.status is S.IN_PROGRESS:
             report.deferred.append(request.id)
+            self.deferred.add(request.id)
 
     def _decommission(self, request: RequestRecord) -> None:
         loaded = self.catalog().get(request.item_id)
