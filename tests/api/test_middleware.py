@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import anyio
 import pytest
 import structlog
 from starlette.testclient import TestClient
@@ -165,3 +166,39 @@ def test_duration_is_observed_per_route_template(
 )
 def test_accept_correlation_id(value: str | None, accepted: bool) -> None:
     assert accept_correlation_id(value) == (value if accepted else None)
+
+
+def test_client_leaving_mid_body_is_logged_as_499(
+    make_app: AppFactory, logs: Logs
+) -> None:
+    app = make_app(modules=[MODULE])
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/echo",
+        "raw_path": b"/api/v1/echo",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"authorization", f"Bearer {ALICE_TOKEN}".encode()),
+            (b"content-type", b"application/json"),
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8080),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    anyio.run(app, scope, receive, send)
+
+    assert sent == []
+    assert request_lines(logs)[0]["status"] == 499
+    assert not [line for line in logs if line["event"] == "unhandled_error"]

@@ -18,14 +18,16 @@ Adding endpoints
 ----------------
 
 Write one module per feature (``pao/api/catalog.py``, …) ending in an
-:class:`ApiModule`, and add it to the modules ``create_app`` serves::
+:class:`ApiModule` named ``MODULE``, and add it to ``MODULES`` in
+:mod:`pao.api.app`::
 
     def list_requests(request: Request) -> Response:   # sync is fine
         principal = principal_of(request)
         page = read_page(request, listing="requests")
-        store = services_of(request).store
-        ...
-        return page_response(request, rows, page=page, keys=..., render=...)
+        result = services_of(request).store.list_requests(...)
+        return page_response(request, result.items, page=page,
+                             render=..., has_more=result.has_more,
+                             next_keys=..., total_count=result.total_count)
 
     MODULE = ApiModule(
         name="requests",
@@ -50,7 +52,7 @@ endpoint gets it from :func:`body_model`), and the same declaration
 becomes the operation in ``/api/v1/openapi.json`` and ``/api/v1/docs``.
 Raise :class:`ApiError` subclasses for errors; for a request the caller
 may not see, :func:`require_visible_request` raises the same 404 as for
-a missing one.
+a missing one. ``tests/api/sample.py`` is a complete small module.
 """
 
 from __future__ import annotations

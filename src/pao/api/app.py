@@ -16,10 +16,10 @@ from pao.api.operations import ApiModule, build_routes
 from pao.api.pagination import CursorCodec
 from pao.api.services import ApiServices, store_request_counts
 
-__all__ = ["BASE_MODULES", "create_app"]
+__all__ = ["MODULES", "create_app"]
 
-#: The modules every app serves; feature modules come on top.
-BASE_MODULES: tuple[ApiModule, ...] = (system.MODULE, webhooks.MODULE, docs.MODULE)
+#: The feature modules every app serves, in the order the docs list them.
+MODULES: tuple[ApiModule, ...] = (system.MODULE, webhooks.MODULE, docs.MODULE)
 
 _DESCRIPTION = (
     "Self-service requests through git: browse the catalog, follow requests, "
@@ -33,10 +33,10 @@ def create_app(
 ) -> Starlette:
     """The ``/api/v1`` application over *services*.
 
-    *modules* are feature modules (catalog, requests, …) served next to
-    the base ones; their operations also enter the OpenAPI document.
+    *modules* are served next to :data:`MODULES`, and enter the OpenAPI
+    document like them.
     """
-    all_modules = (*BASE_MODULES, *modules)
+    all_modules = (*MODULES, *modules)
     _check_unique(all_modules)
     config = services.config
     routes = build_routes(

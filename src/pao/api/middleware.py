@@ -16,12 +16,14 @@ The query string is never logged: it can carry a webhook secret.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
 
 import structlog
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pao.api.errors import error_body
@@ -34,6 +36,8 @@ log = structlog.get_logger(__name__)
 
 # Visible ASCII only, bounded: the id lands in logs, headers and commits.
 _SANE_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+# Logged for requests whose client left before the answer (nginx's code).
+_CLIENT_CLOSED = 499
 
 
 def accept_correlation_id(value: str | None) -> str | None:
@@ -82,6 +86,9 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # Nobody is left to answer; not an error of ours.
+            status = _CLIENT_CLOSED
         except Exception:
             log.exception("unhandled_error", path=scope["path"])
             if response_started:
@@ -95,7 +102,7 @@ class RequestContextMiddleware:
             "internal_error",
             "internal error; the server log has details under the correlation id",
         )
-        payload = _json_bytes(body)
+        payload = json.dumps(body, separators=(",", ":")).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -121,9 +128,3 @@ class RequestContextMiddleware:
             status=status,
             duration_ms=round(seconds * 1000, 2),
         )
-
-
-def _json_bytes(body: object) -> bytes:
-    import json
-
-    return json.dumps(body, separators=(",", ":")).encode()
