@@ -27,6 +27,7 @@ from pathlib import Path
 
 import structlog
 
+from pao.actions.vendors import register_vendor_executors
 from pao.catalog import CatalogLoad
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
@@ -94,6 +95,9 @@ class Controller:
         self.status_writer: StatusWriter | None = None
         self.fetched = threading.Event()
         self._leadership = self.store.leadership("poller")
+        # Jira, Terraform and GitHub executors take their instances and
+        # credentials (references, resolved per call) from configuration.
+        self.vendors = register_vendor_executors(settings)
         self.fulfiller = Fulfiller(
             store=self.store,
             settings=EngineSettings(
