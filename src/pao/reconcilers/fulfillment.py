@@ -284,7 +284,12 @@ class Fulfiller:
         masker = _masker(context)
         if result.waiting is not None:
             ref = dict(result.external_ref) | {"waiting": result.waiting.to_dict()}
-            self._wait(run, result.waiting, mask_data(ref, masker))
+            self._wait(
+                run,
+                result.waiting,
+                mask_data(ref, masker),
+                outputs=mask_data(dict(result.outputs), masker),
+            )
             log.info("action_waiting", action_id=step.action.id)
             self.on_change(request.id)
             return Advance(RequestStatus.IN_PROGRESS, result.waiting.poll_after_seconds)
@@ -345,9 +350,17 @@ class Fulfiller:
         self._move(job.request, RequestStatus.FAILED, "fulfilment", failure=failure)
         return Advance(RequestStatus.FAILED)
 
-    def _wait(self, run: ActionRun, waiting: Waiting, ref: Mapping[str, Any]) -> None:
+    def _wait(
+        self,
+        run: ActionRun,
+        waiting: Waiting,
+        ref: Mapping[str, Any],
+        outputs: Mapping[str, Any] | None = None,
+    ) -> None:
         ref = dict(ref) | {"waiting": waiting.to_dict()}
-        self.store.mark_action_waiting(run_id=run.id, external_ref=ref)
+        self.store.mark_action_waiting(
+            run_id=run.id, external_ref=ref, outputs=outputs or run.outputs
+        )
 
     def _finish(
         self,
