@@ -16,6 +16,7 @@ from pydantic import JsonValue
 
 from pao.actions.configs import ConfigModel
 from pao.actions.context import ActionContext
+from pao.actions.errors import PermanentActionError
 from pao.actions.terraform.client import TerraformClient, Workspace
 
 __all__ = ["TerraformVariable", "encode_value", "sync_variables"]
@@ -63,13 +64,37 @@ def sync_variables(
         attributes = _attributes(key, variable)
         current = existing.get((key, variable.category))
         if current is None:
-            client.create_variable(workspace, attributes, ctx=ctx)
-            continue
+            current = _create_or_find(client, workspace, attributes, ctx=ctx)
+            if current is None:
+                continue
         if (current.get("attributes") or {}).get("sensitive"):
             # A sensitive variable cannot be made plain again; leaving the
             # flag out keeps it sensitive instead of failing the action.
             attributes.pop("sensitive", None)
         client.update_variable(workspace, str(current["id"]), attributes, ctx=ctx)
+
+
+def _create_or_find(
+    client: TerraformClient,
+    workspace: Workspace,
+    attributes: dict[str, Any],
+    *,
+    ctx: ActionContext,
+) -> dict[str, Any] | None:
+    """Create the variable; None when created, or the variable another
+    writer created since the list was read (the API answers 422)."""
+    try:
+        client.create_variable(workspace, attributes, ctx=ctx)
+    except PermanentActionError as exc:
+        if exc.status != 422:
+            raise
+        wanted = (attributes["key"], attributes["category"])
+        for var in client.variables(workspace, ctx=ctx):
+            found = var.get("attributes") or {}
+            if (found.get("key"), found.get("category")) == wanted:
+                return var
+        raise
+    return None
 
 
 def _attributes(key: str, variable: TerraformVariable) -> dict[str, Any]:
