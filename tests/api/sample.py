@@ -38,6 +38,12 @@ class Item(BaseModel):
     n: int
 
 
+class Who(BaseModel):
+    user: str
+    teams: list[str]
+    admin: bool
+
+
 def echo(request: Request) -> Response:
     return JSONResponse(body_model(request, EchoIn).model_dump())
 
@@ -128,7 +134,13 @@ MODULE = ApiModule(
             responses={200: Reply("The same.", model=EchoIn)},
         ),
         _op("GET", "/boom", boom, "boom"),
-        _op("GET", "/whoami", whoami, "whoami"),
+        _op(
+            "GET",
+            "/whoami",
+            whoami,
+            "whoami",
+            responses={200: Reply("The caller.", model=Who)},
+        ),
         _op(
             "GET",
             "/items",
@@ -137,13 +149,27 @@ MODULE = ApiModule(
             parameters=PAGE_PARAMETERS,
             responses={200: Reply("A page.", model=Item, paginated=True)},
         ),
-        _op("GET", "/others", list_others, "listOthers", parameters=PAGE_PARAMETERS),
+        _op(
+            "GET",
+            "/others",
+            list_others,
+            "listOthers",
+            parameters=PAGE_PARAMETERS,
+            responses={200: Reply("A page.", model=Item, paginated=True)},
+        ),
         _op(
             "GET",
             "/requests/{name}",
             get_request,
             "getSampleRequest",
             parameters=(Parameter("name", "The request.", location="path"),),
+            responses={
+                200: Reply("The request.", schema={"type": "object"}),
+                404: Reply(
+                    "No such request, or not visible to the caller.",
+                    schema={"$ref": "#/components/schemas/Error"},
+                ),
+            },
         ),
     ),
 )
