@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -33,15 +34,13 @@ from pao.cli.demo_report import (
     read_rows,
     summary,
 )
-from pao.cli.demo_world import (
-    BROKEN_REQUEST,
+from pao.cli.demo_repos import (
     DemoPaths,
-    DemoWorld,
     ExamplesNotFound,
-    bind_api_socket,
     create_repos,
     locate_examples,
 )
+from pao.cli.demo_world import BROKEN_REQUEST, DemoWorld, bind_api_socket
 from pao.core.logging import configure_logging
 from pao.reconcilers.plan import request_id_for
 from pao.store import RequestStatus
@@ -86,16 +85,28 @@ def demo(*, data_dir: Path | None, port: int, once: bool, timeout: float) -> Non
         raise click.ClickException(str(exc)) from None
     console = Console()
     root = data_dir or Path(tempfile.mkdtemp(prefix="pao-demo-"))
+    run = _Run(
+        examples=examples, port=port, once=once, timeout=timeout, keep=bool(data_dir)
+    )
     try:
         paths = _create(root, examples)
         console.print(f"Demo folder: {root}", markup=False, highlight=False)
         with _logging_to(paths.log_file), _sigterm_interrupts():
-            _run(
-                console, paths, examples=examples, port=port, once=once, timeout=timeout
-            )
+            _run(console, paths, run)
     finally:
-        if data_dir is None:
+        if not run.keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Run:
+    """How this demo runs, from the command line."""
+
+    examples: Path
+    port: int
+    once: bool
+    timeout: float
+    keep: bool
 
 
 def _create(root: Path, examples: Path) -> DemoPaths:
@@ -105,39 +116,33 @@ def _create(root: Path, examples: Path) -> DemoPaths:
         raise click.ClickException(str(exc)) from None
 
 
-def _run(
-    console: Console,
-    paths: DemoPaths,
-    *,
-    examples: Path,
-    port: int,
-    once: bool,
-    timeout: float,
-) -> None:
-    sock, as_asked = bind_api_socket(port)
+def _run(console: Console, paths: DemoPaths, run: _Run) -> None:
+    sock, as_asked = bind_api_socket(run.port)
     if not as_asked:
-        taken = f"Port {port} is taken; the API listens on {sock.getsockname()[1]}."
+        taken = f"Port {run.port} is taken; the API listens on {sock.getsockname()[1]}."
         console.print(taken, style="yellow")
     started = time.monotonic()
-    world = DemoWorld(paths, examples=examples, sock=sock)
+    world = DemoWorld(paths, examples=run.examples, sock=sock)
     try:
         world.start()
         _print_intro(console, world)
         expected = len(list(paths.workdir.glob("requests/*/*.yaml")))
         rows, settled = _watch(
-            console, world, expected=expected, until=started + timeout
+            console, world, expected=expected, until=started + run.timeout
         )
-        elapsed = time.monotonic() - started
-        console.print(summary(rows, elapsed=elapsed))
-        print_lines(console, next_steps(_next_steps(world, rows, keep=once)))
-        if once:
+        console.print()
+        console.print(summary(rows, elapsed=time.monotonic() - started))
+        console.print()
+        print_lines(console, next_steps(_next_steps(world, rows, keep=run.keep)))
+        if run.once:
             _exit_once(console, rows, settled=settled)
             return
         _serve_until_stopped(console, world, expected=expected)
     except KeyboardInterrupt:
-        console.print("Stopping: letting running actions finish…")
+        console.print("\nStopping: letting running actions finish…")
     finally:
         world.close()
+    console.print("Stopped.")
 
 
 def _print_intro(console: Console, world: DemoWorld) -> None:

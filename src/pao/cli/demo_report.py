@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pao.catalog import CatalogLoad
-from pao.reconcilers.plan import actions_for
+from pao.reconcilers.plan import actions_for, request_id_for
 from pao.store import ActionRun, ActionRunStatus, RequestRecord, RequestStatus, Store
 
 __all__ = [
@@ -103,8 +103,12 @@ def progress_table(rows: list[RequestRow], *, expected: int, elapsed: float) -> 
         title=f"pao demo: {settled} of {expected} requests settled ({elapsed:.0f} s)",
         title_justify="left",
     )
-    for column in ("item", "name", "team", "status", "actions", "now"):
-        table.add_column(column, no_wrap=column != "now")
+    for column in ("item", "name", "team"):
+        table.add_column(column, no_wrap=True, overflow="ellipsis")
+    # Never squeeze the status: it is what the table is for.
+    table.add_column("status", no_wrap=True, min_width=len("in_progress"))
+    table.add_column("actions", no_wrap=True, min_width=len("actions"))
+    table.add_column("now", overflow="fold")
     for row in rows:
         status = row.record.status
         table.add_row(
@@ -174,7 +178,9 @@ def _commit_snippet(name: str, memory: int, message: str) -> list[str]:
             for line in _NEW_REQUEST.format(name=name, memory=memory).splitlines()
         ),
         "  EOF",
-        f"  git add {path} && git commit -m {shlex.quote(message)} && git push",
+        f"  git add {path} && git commit -m {shlex.quote(message)}",
+        # pao pushes status commits to the same branch: rebase onto them.
+        "  git pull --rebase && git push",
     ]
 
 
@@ -192,7 +198,7 @@ def next_steps(steps: NextSteps) -> list[str]:
         "",
         "2. Break one: 100 MiB is below the item's minimum of 256.",
         *_commit_snippet("tiny-cache", 100, "Request a cache that is too small"),
-        f"  pao request list --status failed {pao_data}",
+        f"  pao request show {request_id_for('redis-cache', 'tiny-cache')} {pao_data}",
         "",
         "3. Look at requests from the command line.",
         f"  pao request list {pao_data}",

@@ -1,11 +1,10 @@
-"""The throwaway world ``pao demo`` runs in: repos, stand-ins, pao itself.
+"""The throwaway world ``pao demo`` runs in: stand-ins and pao itself.
 
-:func:`create_repos` makes bare catalog and requests repos from the
-``examples/`` folder and a working clone of the requests repo to commit
-into. :class:`DemoWorld` then starts, all on 127.0.0.1: the stand-ins for
-every system the example actions call, the controller and the API, with
-the environment and secrets they share set in this process only, and a
-ticket desk that resolves Jira tickets the way a team would.
+Over the repos of :mod:`pao.cli.demo_repos`, :class:`DemoWorld` starts,
+all on 127.0.0.1: the stand-ins for every system the example actions
+call, the controller and the API, with the environment and secrets they
+share set in this process only, and a ticket desk that resolves Jira
+tickets the way a team would.
 """
 
 from __future__ import annotations
@@ -14,22 +13,20 @@ import hashlib
 import os
 import re
 import secrets
-import shutil
 import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import uvicorn
 
-import pao
 from pao.actions.vendor_config import VendorConfig
 from pao.actions.vendors import register_vendor_executors
 from pao.catalog import CatalogLoad, load_catalog
+from pao.cli.demo_repos import DemoPaths
 from pao.cli.demo_vendors import (
     JIRA_EMAIL,
     ORGANIZATION,
@@ -57,18 +54,15 @@ from pao.standins.demo_services import SERVICE_PREFIXES, DemoSecrets, DemoServic
 
 __all__ = [
     "BROKEN_REQUEST",
-    "DemoPaths",
     "DemoWorld",
-    "ExamplesNotFound",
     "TicketDesk",
-    "create_repos",
-    "locate_examples",
+    "bind_api_socket",
+    "patched_environ",
 ]
 
 #: The example request the demo services refuse once (409), so that
 #: ``pao request retry`` has something to fix.
 BROKEN_REQUEST = ("artifact-repository", "search-maven")
-DEMO_USER = ("Dana Developer", "dana@acme.example")
 API_USER = "demo-admin@acme.example"
 # Short loops: a demo should settle in seconds, not in production minutes.
 POLL_SECONDS = 2.0
@@ -76,110 +70,6 @@ VENDOR_POLL_SECONDS = 2.0
 TICKET_SECONDS = 3.0
 
 _ENV_REFERENCE = re.compile(r"\benv:([A-Za-z_][A-Za-z0-9_]*)")
-
-
-class ExamplesNotFound(FileNotFoundError):
-    """The ``examples/`` folder with the catalog and requests repos is missing."""
-
-
-@dataclass(frozen=True)
-class DemoPaths:
-    """Where the demo keeps everything, under one throwaway folder."""
-
-    root: Path
-
-    @property
-    def catalog_repo(self) -> Path:
-        return self.root / "catalog.git"
-
-    @property
-    def requests_repo(self) -> Path:
-        return self.root / "requests.git"
-
-    @property
-    def workdir(self) -> Path:
-        """The working clone of the requests repo, for the user's commits."""
-        return self.root / "requests"
-
-    @property
-    def data_dir(self) -> Path:
-        """pao's own clones and SQLite index."""
-        return self.root / "pao"
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "pao.log"
-
-
-def locate_examples() -> Path:
-    """The ``examples/`` folder beside the installed source, else ``./examples``."""
-    candidates = [Path(pao.__file__).resolve().parents[2] / "examples"]
-    candidates.append(Path.cwd() / "examples")
-    for candidate in candidates:
-        if (candidate / "catalog-repo").is_dir() and (
-            candidate / "requests-repo"
-        ).is_dir():
-            return candidate
-    looked = ", ".join(str(c) for c in candidates)
-    message = (
-        f"cannot find examples/catalog-repo and examples/requests-repo (looked in"
-        f" {looked}); run pao demo from a checkout of pao, or install it with"
-        " pip install -e"
-    )
-    raise ExamplesNotFound(message)
-
-
-# -- repos -----------------------------------------------------------------
-
-
-def _git(*args: str, cwd: Path | None = None) -> None:
-    name, email = DEMO_USER
-    env = os.environ | {
-        "GIT_AUTHOR_NAME": name,
-        "GIT_AUTHOR_EMAIL": email,
-        "GIT_COMMITTER_NAME": name,
-        "GIT_COMMITTER_EMAIL": email,
-        "GIT_TERMINAL_PROMPT": "0",
-    }
-    subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-
-
-def _seed_bare_repo(source: Path, bare: Path, message: str) -> None:
-    seed = bare.with_name(bare.stem + ".seed")
-    shutil.copytree(source, seed)
-    _git("init", "--quiet", str(bare), "--bare")
-    _git("symbolic-ref", "HEAD", "refs/heads/main", cwd=bare)
-    _git("init", "--quiet", cwd=seed)
-    _git("checkout", "--quiet", "-b", "main", cwd=seed)
-    _git("add", "--all", cwd=seed)
-    _git("commit", "--quiet", "-m", message, cwd=seed)
-    _git("push", "--quiet", str(bare), "main:main", cwd=seed)
-    shutil.rmtree(seed)
-
-
-def create_repos(root: Path, examples: Path) -> DemoPaths:
-    """Bare catalog and requests repos from *examples*, and a working clone."""
-    paths = DemoPaths(root)
-    root.mkdir(parents=True, exist_ok=True)
-    taken = [p for p in (paths.catalog_repo, paths.requests_repo) if p.exists()]
-    if taken or paths.workdir.exists():
-        message = f"{root} already holds a demo; pick an empty --data-dir"
-        raise FileExistsError(message)
-    _seed_bare_repo(examples / "catalog-repo", paths.catalog_repo, "Add the catalog")
-    _seed_bare_repo(
-        examples / "requests-repo", paths.requests_repo, "Add the example requests"
-    )
-    _git("clone", "--quiet", str(paths.requests_repo), str(paths.workdir))
-    # The user commits here, maybe on a machine with no git identity yet.
-    _git("config", "user.name", DEMO_USER[0], cwd=paths.workdir)
-    _git("config", "user.email", DEMO_USER[1], cwd=paths.workdir)
-    return paths
 
 
 # -- the environment and the secrets pao and the stand-ins share --------------
@@ -305,6 +195,8 @@ class DemoWorld:
             **{f.name: _token() for f in fields(VendorSecrets)}
         )
         self.catalog: CatalogLoad = load_catalog(examples / "catalog-repo")
+        #: Environment variables the example requests' password fields name.
+        self.request_env = sorted(_request_env_references(paths.workdir))
         self._stack = ExitStack()
 
     # set by start()
@@ -358,7 +250,7 @@ class DemoWorld:
             # A configuration file of the user's has no place in the demo.
             "PAO_CONFIG": None,
         }
-        for name in _request_env_references(self.paths.workdir):
+        for name in self.request_env:
             values.setdefault(name, _token())
         return values
 
@@ -375,6 +267,7 @@ class DemoWorld:
             redis_url=None,
             workers=8,
             environment=sorted(SERVICE_PREFIXES),
+            request_secret_env=self.request_env,
             jira=JiraSettings(
                 instances={
                     "platform": JiraInstance(
