@@ -168,7 +168,11 @@ def test_docs_page_escapes_what_it_shows() -> None:
 
     html = render_docs(
         {
-            "info": {"title": "<b>x</b>", "version": "1", "description": ""},
+            "info": {
+                "title": "<b>x</b>",
+                "version": "1",
+                "description": "Send `X-Hub-Signature-256`, not <script>.",
+            },
             "tags": [],
             "paths": {},
             "components": {"schemas": {}},
@@ -177,6 +181,7 @@ def test_docs_page_escapes_what_it_shows() -> None:
 
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<code>X-Hub-Signature-256</code>, not &lt;script&gt;." in html
 
 
 def test_operation_full_path_is_under_api_v1() -> None:

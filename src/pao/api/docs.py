@@ -8,6 +8,7 @@ and shows exactly what the document says.
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from typing import Any
 
@@ -52,20 +53,20 @@ def render_docs(document: dict[str, Any]) -> str:
         f"<title>{escape(info['title'])}</title><style>{_STYLE}</style></head>",
         f"<body><h1>{escape(info['title'])} <small>{escape(info['version'])}"
         "</small></h1>",
-        f"<p>{escape(info.get('description', ''))}</p>",
-        "<p>Machine-readable: <a href=openapi.json><code>openapi.json</code></a></p>",
+        f"<p>{_prose(info.get('description', ''))}</p>",
+        '<p>Machine-readable: <a href="openapi.json"><code>openapi.json</code></a></p>',
     ]
     for tag in document.get("tags", []):
         operations = list(_operations_tagged(document, tag["name"]))
         if not operations:
             continue
         parts.append(f"<h2>{escape(tag['name'])}</h2>")
-        parts.append(f"<p>{escape(tag.get('description', ''))}</p>")
+        parts.append(f"<p>{_prose(tag.get('description', ''))}</p>")
         parts.extend(_render_operation(*op) for op in operations)
     parts.append("<h2>Schemas</h2>")
     for name, schema in document["components"]["schemas"].items():
         body = escape(json.dumps(schema, indent=2, sort_keys=True))
-        parts.append(f"<h3 id=schema-{escape(name)}>{escape(name)}</h3>")
+        parts.append(f'<h3 id="schema-{escape(name)}">{escape(name)}</h3>')
         parts.append(f"<pre>{body}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts)
@@ -86,15 +87,15 @@ def _operations_tagged(
 def _render_operation(method: str, path: str, operation: dict[str, Any]) -> str:
     public = operation.get("security") == []
     parts = [
-        f"<section class=op id={escape(operation['operationId'])}>",
-        f"<h3><span class=method>{method.upper()}</span> <code>{escape(path)}"
+        f'<section class="op" id="{escape(operation["operationId"])}">',
+        f'<h3><span class="method">{method.upper()}</span> <code>{escape(path)}'
         "</code></h3>",
         f"<p><strong>{escape(operation['summary'])}</strong>"
-        + (" <span class=public>no authentication</span>" if public else "")
+        + (' <span class="public">no authentication</span>' if public else "")
         + "</p>",
     ]
     if operation.get("description"):
-        parts.append(f"<p>{escape(operation['description'])}</p>")
+        parts.append(f"<p>{_prose(operation['description'])}</p>")
     if operation.get("parameters"):
         parts.append(_render_parameters(operation["parameters"]))
     if "requestBody" in operation:
@@ -139,11 +140,16 @@ def _render_responses(responses: dict[str, Any]) -> str:
     return f"<table>{head}{''.join(rows)}</table>"
 
 
+def _prose(text: str) -> str:
+    # Descriptions use Markdown's `code` spans; nothing else is rendered.
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+
 def _schema_text(schema: dict[str, Any]) -> str:
     ref = schema.get("$ref")
     if isinstance(ref, str):
         name = ref.rsplit("/", 1)[-1]
-        return f"<a href=#schema-{escape(name)}>{escape(name)}</a>"
+        return f'<a href="#schema-{escape(name)}">{escape(name)}</a>'
     return f"<code>{escape(json.dumps(schema, sort_keys=True))}</code>"
 
 
