@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import pao
 from gitutil import git
+from pao.cli.demo_repos import ExamplesNotFound, create_repos, locate_examples
+from pao.cli.demo_world import TicketDesk, bind_api_socket, patched_environ
 from pao.reconcilers.plan import request_id_for
+from pao.standins import JiraStandin
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BROKEN = ("artifact-repository", "search-maven")
@@ -133,3 +139,72 @@ def test_the_next_steps_name_the_clone_and_a_retry_command(
     assert f"pao request retry {request_id_for(*BROKEN)} --data-dir {data_dir}" in out
     assert "/api/v1/health" in out
     assert "git add requests/redis-cache/demo-cache.yaml" in out
+
+
+def test_the_api_port_falls_back_to_a_free_one_when_taken() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        sock, as_asked = bind_api_socket(port)
+
+    with sock:
+        assert not as_asked
+        assert sock.getsockname()[0] == "127.0.0.1"
+        assert sock.getsockname()[1] != port
+
+
+def test_a_folder_that_already_holds_a_demo_is_refused(tmp_path: Path) -> None:
+    create_repos(tmp_path, EXAMPLES)
+
+    with pytest.raises(FileExistsError, match="already holds a demo"):
+        create_repos(tmp_path, EXAMPLES)
+
+
+def test_missing_examples_are_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pao, "__file__", str(tmp_path / "site" / "pao" / "x.py"))
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(ExamplesNotFound, match="examples/catalog-repo"):
+        locate_examples()
+
+
+def test_the_environment_is_restored_after_the_demo(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PAO_DEMO_KEPT", "before")
+    monkeypatch.delenv("PAO_DEMO_NEW", raising=False)
+
+    with patched_environ({"PAO_DEMO_KEPT": None, "PAO_DEMO_NEW": "during"}):
+        inside = (os.environ.get("PAO_DEMO_KEPT"), os.environ.get("PAO_DEMO_NEW"))
+
+    assert inside == (None, "during")
+    assert os.environ["PAO_DEMO_KEPT"] == "before"
+    assert "PAO_DEMO_NEW" not in os.environ
+
+
+def test_the_ticket_desk_resolves_open_tickets_after_a_while() -> None:
+    jira = JiraStandin(projects=("SEC",), api_token="t")
+    with jira.state.lock:
+        issue = jira.state.new_issue(
+            jira.state.projects["SEC"], issue_type="Task", summary="grant"
+        )
+    desk = TicketDesk(jira, after=0.3)
+
+    with jira.serve():
+        desk.start()
+        try:
+            early = jira.issue(issue.key).resolution
+            deadline = time.monotonic() + 5
+            while jira.issue(issue.key).resolution is None:
+                assert time.monotonic() < deadline, "the ticket was never resolved"
+                time.sleep(0.05)
+        finally:
+            desk.stop()
+
+    assert early is None
+    assert jira.issue(issue.key).resolution == "Done"
+    assert desk.resolved == [issue.key]
