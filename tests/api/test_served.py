@@ -7,11 +7,13 @@ import socket
 import statistics
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
 from starlette.applications import Starlette
@@ -19,7 +21,8 @@ from starlette.applications import Starlette
 from pao.api import ApiConfig
 from pao.api.webhooks_sansio import sign_github
 from pao.standins.jira import JiraStandin
-from pao.store import Store
+from pao.store import MemoryCache, Store
+from pao.store.postgres import PostgresDatabase
 
 from .conftest import GRANTS, AppFactory, Recorder
 
@@ -130,6 +133,55 @@ def test_concurrent_redeliveries_record_once(
     assert duplicates.count(False) == 1
     assert len(store.list_pending_deliveries()) == 1
     assert len(recorder.enqueued) == 1
+
+
+@pytest.fixture
+def pg_schema(postgres_url: str) -> Iterator[str]:
+    schema = f"pao_api_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield schema
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.mark.postgres
+def test_replicas_on_postgres_record_a_delivery_once(
+    postgres_url: str, pg_schema: str
+) -> None:
+    # Two API processes (replicas) on one PostgreSQL, each receiving the
+    # same delivery several times at once, as GitHub redeliveries and a
+    # load balancer can arrange.
+    stores = [Store(PostgresDatabase(postgres_url, schema=pg_schema)) for _ in range(2)]
+    stores[0].migrate()
+    recorders = [Recorder(), Recorder()]
+    apps = [
+        AppFactory(store=store, recorder=recorder)(config=CONFIG, cache=MemoryCache())
+        for store, recorder in zip(stores, recorders, strict=True)
+    ]
+    servers = [_serve(app) for app in apps]
+    urls = [next(server).url for server in servers]
+
+    def send(n: int) -> bool:
+        url = f"{urls[n % 2]}/api/v1/webhooks/github"
+        with httpx.Client(trust_env=False) as client:
+            response = client.post(url, content=PUSH, headers=github_headers("one"))
+        assert response.status_code == 202
+        return bool(response.json()["duplicate"])
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            duplicates = list(pool.map(send, range(16)))
+    finally:
+        for server in servers:
+            next(server, None)
+        for store in stores:
+            store.close()
+
+    assert duplicates.count(False) == 1
+    assert sum(len(r.enqueued) for r in recorders) == 1
 
 
 def test_chunked_body_is_refused_before_it_ends(
