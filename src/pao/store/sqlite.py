@@ -48,12 +48,24 @@ class SqliteDatabase(Database):
         self.path = path
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(max_idle)
         self._closed = False
-        self._lock = threading.Lock()
+        # Writers in this process queue on a lock rather than on SQLite's
+        # busy handler, which polls with sleeps and lets some writers
+        # starve; the busy timeout still arbitrates between processes.
+        self._write_lock = threading.Lock()
 
     # -- transactions ---------------------------------------------------
 
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[Transaction]:
+        if not write:
+            with self._transaction(write=False) as tx:
+                yield tx
+            return
+        with self._write_lock, self._transaction(write=True) as tx:
+            yield tx
+
+    @contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[Transaction]:
         with self._connection() as conn:
             with _translated():
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -18,7 +18,6 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from ._base import StoreBase
-from .database import in_list
 from .records import RequestRecord, RequestStatus
 from .requests_log import REQUEST_COLUMNS, decode_request
 
@@ -47,17 +46,18 @@ class WorkQueue(StoreBase):
         remember it to tell a live run from an interrupted one.
         """
         now = self._now()
-        listed, params = in_list("status", sorted(s.value for s in statuses))
+        # Statuses go in as literals (enum values, not input) so that both
+        # engines can use the partial index of claimable requests.
+        listed = ", ".join(f"'{RequestStatus(s).value}'" for s in sorted(statuses))
         with self._db.transaction(write=True) as tx:
             rows = tx.fetch(
                 "UPDATE requests SET lease_owner = :owner, lease_expires_at = :until"
                 " WHERE id IN (SELECT id FROM requests"
-                f" WHERE status IN {listed}"
+                f" WHERE status IN ({listed or 'NULL'})"
                 " AND (lease_expires_at IS NULL OR lease_expires_at <= :now)"
                 f" ORDER BY created_at, id LIMIT :limit{self._db.skip_locked})"
                 f" RETURNING {REQUEST_COLUMNS}",
-                params
-                | {
+                {
                     "owner": owner,
                     "until": now + timedelta(seconds=lease_seconds),
                     "now": now,

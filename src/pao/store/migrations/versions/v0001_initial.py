@@ -158,6 +158,16 @@ def _create_requests() -> None:
         "team": ["team", "created_at", "id"],
     }.items():
         op.create_index(f"ix_requests_{name}", "requests", columns)
+    # Claims walk the few claimable requests oldest first; the store spells
+    # these statuses as literals so that both engines match the predicate.
+    claimable = sa.text("status IN ('in_progress', 'queued')")
+    op.create_index(
+        "ix_requests_claimable",
+        "requests",
+        ["created_at", "id"],
+        sqlite_where=claimable,
+        postgresql_where=claimable,
+    )
     op.create_table(
         "request_revisions",
         sa.Column(
