@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from pao.catalog import CatalogLoad, CatalogPathError, find_catalog_root, load_catalog
+from pao.catalog import (
+    CatalogLoad,
+    CatalogPathError,
+    assemble_catalog,
+    check_item_content,
+    find_catalog_root,
+    load_catalog,
+)
 
 from .conftest import VALID_ITEM
 
@@ -197,3 +204,24 @@ def test_the_broken_example_catalog_reports_each_file(examples_dir: Path) -> Non
     files = sorted(str(p.relative_to(root)) for p in root.glob("catalog/*/*.yaml"))
     assert sorted({d.file for d in result.diagnostics}) == files
     assert result.items == {}
+
+
+def test_assembling_checked_files_gives_the_same_catalog(
+    write_catalog: WriteCatalog,
+) -> None:
+    files = {
+        "catalog/tools/demo.yaml": VALID_ITEM,
+        "catalog/extra/demo.yaml": item("demo", "extra"),
+        "catalog/data/other.yaml": item("other", "data"),
+        "catalog/data/bad.yaml": "kind: [\n",
+    }
+    root = write_catalog(files)
+
+    assembled = assemble_catalog(
+        check_item_content(text.encode(), file=path) for path, text in files.items()
+    )
+
+    whole = load_catalog(root)
+    assert assembled.diagnostics == whole.diagnostics
+    assert assembled.broken == whole.broken
+    assert sorted(assembled.items) == sorted(whole.items) == ["other"]

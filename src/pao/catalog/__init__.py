@@ -10,6 +10,8 @@ parts), the form response (:func:`build_form`) and the editor schema
 
 from __future__ import annotations
 
+from pao.catalog.editor_schema import catalog_item_schema
+from pao.catalog.forms import build_form
 from pao.catalog.loader import (
     CatalogLoad,
     CatalogPathError,
@@ -55,6 +57,8 @@ __all__ = [
     "Option",
     "Retry",
     "assemble_catalog",
+    "build_form",
+    "catalog_item_schema",
     "check_item_content",
     "find_catalog_root",
     "load_catalog",

@@ -47,14 +47,15 @@ def fields_schema(item: CatalogItem) -> dict[str, Any]:
         schema = field_schema(field)
         if field.conditional is None:
             properties[field.id] = schema
-            if _must_give(field):
+            if field.required:
+                # A default fills the form in a UI; a file must still say it.
                 required.append(field.id)
             continue
         # Only the annotations stay unconditional: a hidden field's value
         # is ignored, not validated.
         properties[field.id] = _annotations(schema)
         then: dict[str, Any] = {"properties": {field.id: schema}}
-        if _must_give(field):
+        if field.required:
             then["required"] = [field.id]
         conditionals.append({"if": _shown_when(field, by_id, set()), "then": then})
     schema = {"type": "object", "properties": properties}
@@ -64,11 +65,6 @@ def fields_schema(item: CatalogItem) -> dict[str, Any]:
     if conditionals:
         schema["allOf"] = conditionals
     return schema
-
-
-def _must_give(field: FormField) -> bool:
-    # A default fills the form in a UI; a request file must still say it.
-    return field.required
 
 
 def _annotations(schema: dict[str, Any]) -> dict[str, Any]:
