@@ -15,7 +15,12 @@ import yaml
 
 import pao
 from gitutil import git
-from pao.cli.demo_repos import ExamplesNotFound, create_repos, locate_examples
+from pao.cli.demo_repos import (
+    ExamplesNotFound,
+    RepoSetupError,
+    create_repos,
+    locate_examples,
+)
 from pao.cli.demo_world import TicketDesk, bind_api_socket, patched_environ
 from pao.reconcilers.plan import request_id_for
 from pao.standins import JiraStandin
@@ -158,7 +163,7 @@ def test_the_api_port_falls_back_to_a_free_one_when_taken() -> None:
 def test_a_folder_that_already_holds_a_demo_is_refused(tmp_path: Path) -> None:
     create_repos(tmp_path, EXAMPLES)
 
-    with pytest.raises(FileExistsError, match="already holds a demo"):
+    with pytest.raises(RepoSetupError, match="already holds a demo"):
         create_repos(tmp_path, EXAMPLES)
 
 

@@ -37,6 +37,7 @@ from pao.cli.demo_report import (
 from pao.cli.demo_repos import (
     DemoPaths,
     ExamplesNotFound,
+    RepoSetupError,
     create_repos,
     locate_examples,
 )
@@ -112,7 +113,7 @@ class _Run:
 def _create(root: Path, examples: Path) -> DemoPaths:
     try:
         return create_repos(root, examples)
-    except FileExistsError as exc:
+    except RepoSetupError as exc:
         raise click.ClickException(str(exc)) from None
 
 

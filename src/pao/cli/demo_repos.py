@@ -15,6 +15,7 @@ __all__ = [
     "DEMO_USER",
     "DemoPaths",
     "ExamplesNotFound",
+    "RepoSetupError",
     "create_repos",
     "locate_examples",
 ]
@@ -24,6 +25,10 @@ DEMO_USER = ("Dana Developer", "dana@acme.example")
 
 class ExamplesNotFound(FileNotFoundError):
     """The ``examples/`` folder with the catalog and requests repos is missing."""
+
+
+class RepoSetupError(Exception):
+    """The demo's repos could not be made (no git, a used folder, a git error)."""
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,19 @@ def _git(*args: str, cwd: Path | None = None) -> None:
         "GIT_COMMITTER_EMAIL": email,
         "GIT_TERMINAL_PROMPT": "0",
     }
-    subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    try:
+        subprocess.run(
+            ["git", "-c", "commit.gpgsign=false", *args],
+            cwd=cwd,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    except FileNotFoundError:
+        raise RepoSetupError("pao demo needs git; install it and try again") from None
+    except subprocess.CalledProcessError as exc:
+        stderr = exc.stderr.decode(errors="replace").strip()
+        raise RepoSetupError(f"git {args[0]} failed: {stderr}") from None
 
 
 def _seed_bare_repo(source: Path, bare: Path, message: str) -> None:
@@ -114,7 +125,7 @@ def create_repos(root: Path, examples: Path) -> DemoPaths:
     taken = [p for p in (paths.catalog_repo, paths.requests_repo) if p.exists()]
     if taken or paths.workdir.exists():
         message = f"{root} already holds a demo; pick an empty --data-dir"
-        raise FileExistsError(message)
+        raise RepoSetupError(message)
     _seed_bare_repo(examples / "catalog-repo", paths.catalog_repo, "Add the catalog")
     _seed_bare_repo(
         examples / "requests-repo", paths.requests_repo, "Add the example requests"

@@ -225,12 +225,8 @@ class DemoServices(Standin):
     def _create_role(self, request: Request, body: Body) -> Response:
         if (database := self._database(request)) is None:
             return error(404, "not_found", "no such database")
-        role = {
-            "id": new_id("role"),
-            "name": body.get("name"),
-            "database": database["id"],
-        }
-        return self._create("roles", role | {"owner": bool(body.get("owner"))})
+        role = {"id": new_id("role"), "name": body.get("name"), "owner": True}
+        return self._create("roles", role | {"database": database["id"]})
 
     def _create_replica(self, request: Request, body: Body) -> Response:
         if (database := self._database(request)) is None:
@@ -345,17 +341,12 @@ class DemoServices(Standin):
             return token in self.state.oauth_tokens
 
     def _issue_key(self, request: Request, body: Body) -> Response:
+        # The key is written to Vault; each new key is a new version there.
         path = str(body.get("deliverTo") or "").removeprefix("vault:")
-        version = 1 + sum(
-            1 for k in self.state.kind("keys").values() if k["path"] == path
-        )
+        keys = self.state.kind("keys").values()
+        vault = {"path": path, "version": 1 + sum(k["path"] == path for k in keys)}
         key_id = "AKIA" + secrets.token_hex(8).upper()
-        record = {
-            "id": key_id,
-            "keyId": key_id,
-            "path": path,
-            "vault": {"path": path, "version": version},
-        }
+        record = {"id": key_id, "keyId": key_id, "path": path, "vault": vault}
         return self._create("keys", record | {"bucket": request.path_params["bucket"]})
 
     # -- certificates ------------------------------------------------------------
@@ -374,13 +365,9 @@ class DemoServices(Standin):
 
     def _grants(self, request: Request, body: Body) -> Response:
         if request.method == "DELETE":
-            wanted = dict(request.query_params)
+            wanted = dict(request.query_params).items()
             grants = self.state.kind("grants")
-            found = [
-                k
-                for k, g in grants.items()
-                if all(g.get(f) == v for f, v in wanted.items())
-            ]
+            found = [k for k, g in grants.items() if wanted <= g.items()]
             for key in found:
                 del grants[key]
             return Response(status_code=204 if found else 404)
@@ -397,12 +384,8 @@ class DemoServices(Standin):
             return conflict
         created = key not in self.state.kind("repositories")
         url = f"https://artifacts.acme.example/artifactory/{key}/"
-        record = {
-            "id": key,
-            "key": key,
-            "packageType": body.get("packageType"),
-            "url": url,
-        }
+        record = {"id": key, "key": key, "url": url}
+        record["packageType"] = body.get("packageType")
         return self._create("repositories", record, status=201 if created else 200)
 
     def _create_token(self, request: Request, body: Body) -> Response:
