@@ -455,7 +455,7 @@ class FakeGitHub:
         self, request: Request, params: dict[str, str], body: Any
     ) -> Any:
         run_id = next(self._ids)
-        output = body.get("output") or {}
+        output = dict(body.get("output") or {})
         self.annotations[run_id] = list(output.pop("annotations", []))
         run = {
             "id": run_id,
@@ -576,7 +576,8 @@ class FakeGitHub:
         }
         if len(data) > 1024 * 1024:
             values |= {"encoding": "none", "content": ""}
-        return 200, self._answer("GET", "/repos/{owner}/{repo}/contents/{path}", values)
+        template = "/repos/{owner}/{repo}/contents/{path}"
+        return 200, self._answer("GET", template, values, component="content-file")
 
     def _blob(self, request: Request, params: dict[str, str], body: Any) -> Any:
         for files in self.trees.values():

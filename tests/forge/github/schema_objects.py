@@ -80,11 +80,16 @@ def answer(
     values: Any,
     *,
     item: bool = False,
+    component: str | None = None,
 ) -> Any:
     """The response body of *method template* with *values* laid over the
-    least body its schema allows (*item*: one element of a list body)."""
+    least body its schema allows (*item*: one element of a list body;
+    *component*: the schema of that name, where the body is one of several).
+    """
     response = operation(doc, method, template)["responses"][str(status)]
     schema = _resolve(doc, response["content"]["application/json"]["schema"])
+    if component is not None:
+        schema = doc["components"]["schemas"][component]
     if item:
         schema = schema["items"]
     return overlay(least(doc, schema), values)
