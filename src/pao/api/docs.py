@@ -37,11 +37,11 @@ padding:.25rem .5rem;text-align:left;vertical-align:top}
 """
 
 
-def _openapi(request: Request) -> Response:
+async def _openapi(request: Request) -> Response:
     return JSONResponse(request.app.state.openapi)
 
 
-def _docs(request: Request) -> Response:
+async def _docs(request: Request) -> Response:
     return HTMLResponse(request.app.state.docs_html)
 
 

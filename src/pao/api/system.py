@@ -1,4 +1,8 @@
-"""Health, readiness, version and Prometheus metrics."""
+"""Health, readiness, version and Prometheus metrics.
+
+Liveness and version answer on the event loop; readiness and metrics ask
+the store, so they run in the threadpool like every sync endpoint.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ class Version(BaseModel):
     git_sha: str | None
 
 
-def _health(request: Request) -> Response:
+async def _health(request: Request) -> Response:
     return JSONResponse(Health(status="ok").model_dump())
 
 
@@ -64,7 +68,7 @@ def _run_probe(name: str, probe: ReadinessProbe) -> CheckResult:
         return "error"
 
 
-def _version(request: Request) -> Response:
+async def _version(request: Request) -> Response:
     info = services_of(request).version
     return JSONResponse(
         Version(version=info.version, git_sha=info.git_sha).model_dump()
