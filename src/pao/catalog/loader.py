@@ -306,7 +306,7 @@ def _settle_ids(result: CatalogLoad, checked: list[_Checked]) -> None:
         if len(outcomes) == 1 and loaded is not None:
             result.items[item_id] = loaded
         else:
-            result.broken[item_id] = outcomes[0].file
+            result.broken[item_id] = min(outcome.file for outcome in outcomes)
 
 
 def _report_duplicates(
