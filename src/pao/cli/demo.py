@@ -9,8 +9,10 @@ try next and keeps serving until Ctrl-C (or, with ``--once``, exits).
 from __future__ import annotations
 
 import logging
+import shlex
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -189,11 +191,25 @@ def _next_steps(world: DemoWorld, rows: list[RequestRow], *, keep: bool) -> Next
         api_url=world.api_url,
         api_token=world.api_token,
         retry_id=broken if broken in failed else None,
+        pao=_pao_command(),
         has_requests_api=any(
             getattr(route, "path", "") == "/api/v1/requests" for route in app_routes
         ),
         keeps_root=keep,
     )
+
+
+def _pao_command() -> str:
+    """The command that started this process, as another shell can run it:
+    ``pao`` when that is on PATH, else its full path (a venv not activated)
+    or ``python -m pao``."""
+    started = Path(sys.argv[0]).resolve()
+    on_path = shutil.which("pao")
+    if on_path is not None and Path(on_path).resolve() == started:
+        return "pao"
+    if started.name == "__main__.py":
+        return f"{shlex.quote(sys.executable)} -m pao"
+    return shlex.quote(str(started))
 
 
 def _exit_once(console: Console, rows: list[RequestRow], *, settled: bool) -> None:

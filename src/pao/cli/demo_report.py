@@ -151,6 +151,8 @@ class NextSteps:
     api_url: str
     api_token: str
     retry_id: str | None
+    #: How to run pao from another shell (``pao`` when it is on PATH).
+    pao: str
     has_requests_api: bool
     keeps_root: bool
 
@@ -187,6 +189,8 @@ def _commit_snippet(name: str, memory: int, message: str) -> list[str]:
 def next_steps(steps: NextSteps) -> list[str]:
     """Plain lines, so that every command can be copied as it is."""
     pao_data = f"--data-dir {shlex.quote(str(steps.data_dir))}"
+    pao = steps.pao
+    tiny = request_id_for("redis-cache", "tiny-cache")
     auth = shlex.quote(f"Authorization: Bearer {steps.api_token}")
     lines = [
         "What to try next (in another terminal):",
@@ -198,17 +202,17 @@ def next_steps(steps: NextSteps) -> list[str]:
         "",
         "2. Break one: 100 MiB is below the item's minimum of 256.",
         *_commit_snippet("tiny-cache", 100, "Request a cache that is too small"),
-        f"  pao request show {request_id_for('redis-cache', 'tiny-cache')} {pao_data}",
+        f"  {pao} request show {tiny} {pao_data}",
         "",
         "3. Look at requests from the command line.",
-        f"  pao request list {pao_data}",
+        f"  {pao} request list {pao_data}",
     ]
     if steps.retry_id is not None:
         lines += [
-            f"  pao request show {steps.retry_id} {pao_data}",
+            f"  {pao} request show {steps.retry_id} {pao_data}",
             "",
             "4. Retry the request that failed (the artifact server said 409 once):",
-            f"  pao request retry {steps.retry_id} {pao_data}",
+            f"  {pao} request retry {steps.retry_id} {pao_data}",
         ]
     lines += ["", "5. Ask the API.", f"  curl -H {auth} {steps.api_url}/api/v1/health"]
     if steps.has_requests_api:
