@@ -147,7 +147,7 @@ def _delivery_handler(controller: Controller) -> Callable[[Delivery], None]:
             "delivery_received",
             source=delivery.source,
             delivery_id=delivery.delivery_id,
-            event=delivery.event,
+            webhook_event=delivery.event,
         )
 
     return enqueue
