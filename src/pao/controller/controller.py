@@ -16,11 +16,13 @@ repaired by the next pass of each loop.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +34,7 @@ from pao.catalog import CatalogLoad
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
 from pao.controller.workers import Dispatcher
+from pao.core.metrics import METRICS
 from pao.core.secrets import VaultReader
 from pao.core.settings import Settings
 from pao.forge.git import GitError, GitRepo, Identity
@@ -171,11 +174,13 @@ class Controller:
         catalog_head = self._fetch("catalog", self.catalog_repo)
         requests_head = self._fetch("requests", self.requests_repo)
         if catalog_head and self.catalog_sync:
-            self.catalog_sync.sync(catalog_head)
+            with self._timed("catalog"):
+                self.catalog_sync.sync(catalog_head)
         # Requests are validated against a catalog: none before it loaded.
         catalog_ready = self.catalog_sync is not None and self.catalog_sync.head
         if requests_head and self.request_sync and catalog_ready:
-            self.request_sync.sync(requests_head)
+            with self._timed("requests"):
+                self.request_sync.sync(requests_head)
         if catalog_head and requests_head:
             self.fetched.set()
         self.dispatcher.wake()
@@ -249,6 +254,15 @@ class Controller:
             repo=name, fetched_at=datetime.now(UTC), last_error=None
         )
         return head
+
+    @contextlib.contextmanager
+    def _timed(self, repo: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            elapsed = time.monotonic() - started
+            METRICS.reconcile_duration.labels(repo=repo).observe(elapsed)
 
     def _claimable(self) -> bool:
         page = self.store.list_requests(

@@ -17,6 +17,8 @@ name is the one operators already use in their dashboards.
 from __future__ import annotations
 
 import math
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -37,6 +39,8 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 # Fulfilment spans minutes to days; HTTP and reconcile steps seconds.
 _FULFILMENT_BUCKETS = (60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 86400, 7 * 86400)
+# Recent runs per action type that pao_action_failure_rate averages over.
+_RATE_WINDOW = 100
 _STEP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
@@ -144,6 +148,8 @@ class PaoMetrics:
             buckets=_STEP_BUCKETS,
             registry=reg,
         )
+        self._rates: dict[str, deque[bool]] = {}
+        self._rates_lock = threading.Lock()
         # Registered last, after every source that counts into it, so a
         # scrape reports its own failures.
         reg.register(self.scrape_errors)
@@ -174,6 +180,18 @@ class PaoMetrics:
                 return math.nan
 
         gauge.set_function(read)
+
+    def record_action(self, action_type: str, *, failed: bool) -> None:
+        """Count one finished action run into ``pao_action_failure_rate``.
+
+        The rate is over the last :data:`_RATE_WINDOW` runs of each type, so
+        it recovers once a broken target is fixed.
+        """
+        with self._rates_lock:
+            window = self._rates.setdefault(action_type, deque(maxlen=_RATE_WINDOW))
+            window.append(failed)
+            rate = sum(window) / len(window)
+        self.action_failure_rate.labels(action_type=action_type).set(rate)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus text format (:data:`CONTENT_TYPE`)."""

@@ -42,6 +42,7 @@ from pao.actions import (
     mask_data,
 )
 from pao.catalog import Action, CatalogItem
+from pao.core.metrics import METRICS, PaoMetrics
 from pao.core.secrets import is_secret_reference
 from pao.reconcilers.context import build_request_context
 from pao.reconcilers.failure import failure_context
@@ -124,7 +125,9 @@ class Fulfiller:
         field_resolver: Any = None,
         executors: Callable[[str], ActionExecutor] = executor_for,
         on_change: Callable[[str], None] = lambda _request_id: None,
+        metrics: PaoMetrics = METRICS,
     ) -> None:
+        self.metrics = metrics
         self.store = store
         self.settings = settings
         self.resolver = resolver
@@ -147,6 +150,7 @@ class Fulfiller:
                 return outcome
             job.outputs[step.action.id] = step.outputs
         self._move(request, RequestStatus.COMPLETED, "fulfilment", failure=None)
+        self._observe_end(request, item, RequestStatus.COMPLETED)
         log.info("request_completed")
         return Advance(RequestStatus.COMPLETED)
 
@@ -308,6 +312,7 @@ class Fulfiller:
             outputs=step.outputs,
             external_ref=mask_data(dict(result.external_ref), masker) or None,
         )
+        self.metrics.record_action(step.action.type, failed=False)
         log.info("action_succeeded", action_id=step.action.id)
         return None
 
@@ -348,7 +353,21 @@ class Fulfiller:
             context=self._context(job),
         )
         self._move(job.request, RequestStatus.FAILED, "fulfilment", failure=failure)
+        action_type = next(
+            (a.type for a in _item_actions(job.item) if a.id == run.action_id), None
+        )
+        if action_type is not None:
+            self.metrics.record_action(action_type, failed=True)
+        self._observe_end(job.request, job.item, RequestStatus.FAILED)
         return Advance(RequestStatus.FAILED)
+
+    def _observe_end(
+        self, request: RequestRecord, item: CatalogItem, status: RequestStatus
+    ) -> None:
+        elapsed = (datetime.now(UTC) - request.created_at).total_seconds()
+        self.metrics.request_duration.labels(
+            catalog_item=item.id, status=status.value
+        ).observe(max(elapsed, 0.0))
 
     def _wait(
         self,
@@ -448,5 +467,7 @@ def _render_outputs(
     }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+def _item_actions(item: CatalogItem) -> list[Action]:
+    fulfillment = item.fulfillment
+    actions = [*fulfillment.actions, *fulfillment.update, *fulfillment.decommission]
+    return actions or actions_for(item, "create")
