@@ -12,6 +12,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "templates",
     "service",
     "operator",
+    "owners",
+    "annotations",
     "demo",
 )
 
