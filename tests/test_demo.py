@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -213,3 +214,14 @@ def test_the_ticket_desk_resolves_open_tickets_after_a_while() -> None:
     assert early is None
     assert jira.issue(issue.key).resolution == "Done"
     assert desk.resolved == [issue.key]
+
+
+@pytest.mark.slow
+def test_the_demo_logs_no_errors(demo_run: dict[str, Any]) -> None:
+    lines = (demo_run["root"] / "pao.log").read_text(encoding="utf-8").splitlines()
+
+    records = [json.loads(line) for line in lines]
+    errors = [r for r in records if r.get("level") in ("error", "critical")]
+    failed = [r["request_id"] for r in records if r.get("event") == "action_failed"]
+    assert errors == []
+    assert failed == [request_id_for(*BROKEN)]
