@@ -135,19 +135,9 @@ def _store_ok(controller: Controller) -> bool:
 
 
 def _delivery_handler(controller: Controller) -> Callable[[Delivery], None]:
-    lock = threading.Lock()
-
     def enqueue(delivery: Delivery) -> None:
-        # Webhooks only say "look now": the poll loop reads git and the
-        # targets themselves, so a lost delivery costs latency only.
-        with lock:
-            controller.trigger()
-            controller.dispatcher.wake()
-        logger.info(
-            "delivery_received",
-            source=delivery.source,
-            delivery_id=delivery.delivery_id,
-            webhook_event=delivery.event,
-        )
+        # The delivery is already in the store; the controller's delivery
+        # loop takes it from there (and after a restart, too).
+        controller.delivery_received()
 
     return enqueue

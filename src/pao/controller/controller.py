@@ -31,6 +31,7 @@ import structlog
 
 from pao.actions.vendors import register_vendor_executors
 from pao.catalog import CatalogLoad
+from pao.controller.deliveries import DeliveryProcessor
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
 from pao.controller.workers import Dispatcher
@@ -128,6 +129,14 @@ class Controller:
         self.poller = PeriodicLoop(
             "poller", self.reconcile, interval=settings.poll_interval, min_gap=0.05
         )
+        self.deliveries = DeliveryProcessor(
+            store=self.store,
+            trigger=self.trigger,
+            wake_requests=self.dispatcher.wake,
+        )
+        self.delivery_loop = PeriodicLoop(
+            "deliveries", self.deliveries.process_pending, interval=2.0, min_gap=0.02
+        )
         self.status_loop = PeriodicLoop(
             "status-writer",
             self.write_status,
@@ -141,16 +150,22 @@ class Controller:
         self.poller.start()
         self.dispatcher.start()
         self.status_loop.start()
+        self.delivery_loop.start()
         logger.info("controller_started", owner=self.owner)
 
     def trigger(self) -> None:
         """Look at the repos now (a webhook or a refresh asked)."""
         self.poller.wake()
 
+    def delivery_received(self) -> None:
+        """A webhook delivery was recorded: handle it soon."""
+        self.delivery_loop.wake()
+
     def stop(self, *, timeout: float = 30.0) -> None:
         """Drain: no new work, let running actions finish, write status."""
         logger.info("controller_stopping", inflight=self.dispatcher.busy())
         self.poller.stop(timeout=timeout)
+        self.delivery_loop.stop(timeout=timeout)
         self.dispatcher.drain(timeout=timeout)
         self.status_loop.stop(timeout=timeout)
         self._write_status_safely()
