@@ -7,15 +7,17 @@ the default branch's content and history come out as on GitHub.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pao.standins.github_checks import check_run_json
 from pao.standins.github_controls import RepoControls, UnknownName
-from pao.standins.github_git import MergeConflict
+from pao.standins.github_git import ZERO_SHA, MergeConflict
 from pao.standins.github_http import ApiError
 from pao.standins.github_issues import add_comment, check_comment_body
 from pao.standins.github_merge import MergeMethod, merge_commits
-from pao.standins.github_objects import gh_time
+from pao.standins.github_objects import gh_time, node_id
 from pao.standins.github_pulls import open_pull
-from pao.standins.github_state import Comment, Pull, Review, ReviewState
+from pao.standins.github_state import CheckRun, Comment, Pull, Review, ReviewState
 
 __all__ = ["PullControls"]
 
@@ -171,7 +173,7 @@ class PullControls(RepoControls):
         git = pull.repo.git
         base = git.resolve(f"refs/heads/{pull.base_ref}")
         assert base is not None
-        title, body = self._merge_message(pull, method)
+        title, body = self._merge_message(pull, method, base)
         try:
             tip = merge_commits(
                 git,
@@ -195,12 +197,14 @@ class PullControls(RepoControls):
             self.events.pull_request("closed", pull, merger.login)
         return tip
 
-    def _merge_message(self, pull: Pull, method: MergeMethod) -> tuple[str, str]:
+    def _merge_message(
+        self, pull: Pull, method: MergeMethod, base: str
+    ) -> tuple[str, str]:
         if method == "merge":
             source = f"{pull.repo.owner}/{pull.head_ref}"
             return f"Merge pull request #{pull.number} from {source}", pull.title
         git = pull.repo.git
-        commits = git.commits(f"{pull.base_sha}..{pull.head_sha}")
+        commits = git.commits(f"{base}..{pull.head_sha}")
         body = "\n\n".join(f"* {commit.message}" for commit in reversed(commits))
         return f"{pull.title} (#{pull.number})", body
 
@@ -230,6 +234,35 @@ class PullControls(RepoControls):
         actor = self._user(user)
         with self.state.lock:
             run = self.state.check_runs[check_run_id]
-            self.events.check_run(
-                "rerequested", run, check_run_json(self.hub, run), actor.login
-            )
+            shown = check_run_json(self.hub, run)
+            shown["check_suite"] = self._check_suite(run, shown)
+            self.events.check_run("rerequested", run, shown, actor.login)
+
+    def _check_suite(self, run: CheckRun, shown: dict[str, Any]) -> dict[str, Any]:
+        # Webhooks show the whole check suite where the REST API has its id.
+        suite_id = shown["check_suite"]["id"]
+        branch = next(
+            (
+                name.removeprefix("refs/heads/")
+                for name, sha in run.repo.git.refs("refs/heads/").items()
+                if sha == run.head_sha
+            ),
+            None,
+        )
+        parent = run.repo.git.commit(run.head_sha).parents
+        return {
+            "id": suite_id,
+            "node_id": node_id("CheckSuite", suite_id),
+            "head_branch": branch,
+            "head_sha": run.head_sha,
+            "status": run.status,
+            "conclusion": run.conclusion,
+            "url": f"{self.hub.site.api}/repos/{run.repo.full_name}"
+            f"/check-suites/{suite_id}",
+            "before": parent[0] if parent else ZERO_SHA,
+            "after": run.head_sha,
+            "pull_requests": shown["pull_requests"],
+            "app": shown["app"],
+            "created_at": run.started_at or gh_time(),
+            "updated_at": run.completed_at or gh_time(),
+        }

@@ -9,6 +9,7 @@ GitHub does); receivers must read the rest from git.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pao.standins.github_git import ZERO_SHA, CommitInfo, PushRecord
@@ -24,6 +25,11 @@ from pao.standins.github_render_pulls import (
 from pao.standins.github_state import CheckRun, Comment, Pull, Repo, Review
 
 __all__ = ["EventBuilder"]
+
+
+def _unix(timestamp: str) -> int:
+    moment = datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return int(moment.timestamp())
 
 
 class EventBuilder:
@@ -151,8 +157,26 @@ class EventBuilder:
             },
             **self._envelope(repo, pusher),
         }
+        payload["repository"] = self._push_repository(payload["repository"], repo)
         self.hub.events.emit("push", payload)
         return payload
+
+    def _push_repository(self, shown: dict[str, Any], repo: Repo) -> dict[str, Any]:
+        # A push event still shows the repository in its older form: Unix
+        # timestamps, ``stargazers``, ``master_branch``, an owner with name
+        # and email.
+        owner = self.hub.state.user(repo.owner)
+        return shown | {
+            "created_at": _unix(shown["created_at"]),
+            "pushed_at": _unix(shown["pushed_at"]),
+            "stargazers": 0,
+            "master_branch": repo.default_branch,
+            "owner": shown["owner"]
+            | {
+                "name": repo.owner,
+                "email": owner.email if owner is not None else None,
+            },
+        }
 
     def _pushed_commits(self, repo: Repo, record: PushRecord) -> list[CommitInfo]:
         # The commits the push brought to this ref that no other branch had.

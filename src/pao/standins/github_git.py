@@ -62,7 +62,6 @@ _ISOLATED = {
 # them in arrival order; the pusher comes from the pushing process.
 _HOOK = """#!/bin/sh
 spool="$GIT_DIR/standin-pushes"
-mkdir -p "$spool"
 name="$(date +%s%N)-$$"
 { printf '%s\\n' "${PAO_STANDIN_PUSHER:-}"; cat; } > "$spool/.$name"
 mv "$spool/.$name" "$spool/$name"
@@ -80,6 +79,7 @@ class BareRepo:
         path.parent.mkdir(parents=True, exist_ok=True)
         repo = cls(path)
         _git("init", "--quiet", "--bare", f"--initial-branch={default_branch}", path)
+        (path / _SPOOL).mkdir()
         hooks = path / "hooks"
         hooks.mkdir(exist_ok=True)
         hook = hooks / "post-receive"
@@ -219,18 +219,14 @@ class BareRepo:
         committer: Person | None = None,
     ) -> str:
         """Create a commit on *parent* changing *files* (None deletes)."""
-        with tempfile.TemporaryDirectory(prefix="standin-index-") as scratch:
-            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-            if parent is not None:
-                self.run("read-tree", parent, env=env)
-            for path, content in files.items():
-                if content is None:
-                    self.run("update-index", "--force-remove", "--", path, env=env)
-                    continue
-                blob = self.run("hash-object", "-w", "--stdin", stdin=content).strip()
-                info = f"100644,{blob},{path}"
-                self.run("update-index", "--add", "--cacheinfo", info, env=env)
-            tree = self.run("write-tree", env=env).strip()
+        entries: dict[str, tuple[str, str] | None] = {}
+        for path, content in files.items():
+            if content is None:
+                entries[path] = None
+                continue
+            blob = self.run("hash-object", "-w", "--stdin", stdin=content).strip()
+            entries[path] = ("100644", blob)
+        tree = self.write_tree(base=parent, entries=entries)
         return self.commit_tree(
             tree,
             parents=[parent] if parent else [],
@@ -238,6 +234,29 @@ class BareRepo:
             author=author,
             committer=committer or author,
         )
+
+    def write_tree(
+        self, *, base: str | None, entries: Mapping[str, tuple[str, str] | None]
+    ) -> str:
+        """A tree: *base*'s with *entries* set to ``(mode, sha)`` or removed.
+
+        ``update-index --index-info`` works without a work tree, which a
+        bare repository does not have.
+        """
+        lines = [
+            f"0 {ZERO_SHA}\t{path}"
+            if entry is None
+            else f"{entry[0]} {entry[1]}\t{path}"
+            for path, entry in entries.items()
+        ]
+        with tempfile.TemporaryDirectory(prefix="standin-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            if base is not None:
+                self.run("read-tree", base, env=env)
+            if lines:
+                info = "".join(f"{line}\n" for line in lines).encode()
+                self.run("update-index", "--index-info", stdin=info, env=env)
+            return self.run("write-tree", env=env).strip()
 
     def commit_tree(
         self,

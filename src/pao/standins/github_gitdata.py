@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from starlette.routing import BaseRoute, Route
@@ -163,38 +161,34 @@ class GitDataEndpoints:
     def create_tree(self, call: Call) -> Reply:
         body = call.json()
         repo = self._repo(call)
-        entries = _required(body, "tree")
-        if not isinstance(entries, list):
+        raw = _required(body, "tree")
+        if not isinstance(raw, list):
             raise ApiError('Invalid request.\n\n"tree" must be an array.', 422)
-        with tempfile.TemporaryDirectory(prefix="standin-tree-") as scratch:
-            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
-            if base := body.get("base_tree"):
-                if repo.git.object_type(str(base)) != "tree":
-                    raise ApiError("base_tree is not a valid tree oid", 422)
-                repo.git.run("read-tree", str(base), env=env)
-            for entry in entries:
-                self._stage(repo, entry, env)
-            tree = repo.git.run("write-tree", env=env).strip()
+        base = body.get("base_tree")
+        if base is not None and repo.git.object_type(str(base)) != "tree":
+            raise ApiError("base_tree is not a valid tree oid", 422)
+        entries = dict(self._entry(repo, item) for item in raw)
+        tree = repo.git.write_tree(
+            base=None if base is None else str(base), entries=entries
+        )
         return Reply(self._tree_json(repo, tree, recursive=False), status=201)
 
-    def _stage(self, repo: Repo, entry: Any, env: dict[str, str]) -> None:
-        if not isinstance(entry, dict) or "path" not in entry:
+    def _entry(self, repo: Repo, item: Any) -> tuple[str, tuple[str, str] | None]:
+        if not isinstance(item, dict) or "path" not in item:
             raise ApiError('Invalid request.\n\n"path" wasn\'t supplied.', 422)
-        path, mode = str(entry["path"]), str(entry.get("mode", "100644"))
+        path, mode = str(item["path"]), str(item.get("mode", "100644"))
         if mode not in _MODES:
             raise ApiError(f"Invalid tree mode {mode}", 422)
-        if "content" in entry:
-            data = str(entry["content"]).encode()
+        if "content" in item:
+            data = str(item["content"]).encode()
             sha = repo.git.run("hash-object", "-w", "--stdin", stdin=data).strip()
-        elif entry.get("sha") is None:
-            repo.git.run("update-index", "--force-remove", "--", path, env=env)
-            return
+        elif item.get("sha") is None:
+            return path, None
         else:
-            sha = str(entry["sha"])
+            sha = str(item["sha"])
             if repo.git.object_type(sha) is None:
                 raise ApiError(f"tree.sha {sha} is not a valid object", 422)
-        info = f"{mode},{sha},{path}"
-        repo.git.run("update-index", "--add", "--cacheinfo", info, env=env)
+        return path, (mode, sha)
 
     # -- blobs -----------------------------------------------------------------------
 
