@@ -34,6 +34,7 @@ from pao.catalog import CatalogLoad
 from pao.controller.deliveries import DeliveryProcessor
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
+from pao.controller.ticket_comments import TicketCommenter
 from pao.controller.workers import Dispatcher
 from pao.core.metrics import METRICS
 from pao.core.secrets import VaultReader
@@ -137,6 +138,14 @@ class Controller:
         self.delivery_loop = PeriodicLoop(
             "deliveries", self.deliveries.process_pending, interval=2.0, min_gap=0.02
         )
+        self.commenter = (
+            TicketCommenter(store=self.store, jira=self.vendors.jira)
+            if settings.jira is not None and settings.jira.instances
+            else None
+        )
+        self.comment_loop = PeriodicLoop(
+            "ticket-comments", self._comment_tickets, interval=5.0
+        )
         self.status_loop = PeriodicLoop(
             "status-writer",
             self.write_status,
@@ -151,6 +160,8 @@ class Controller:
         self.dispatcher.start()
         self.status_loop.start()
         self.delivery_loop.start()
+        if self.commenter is not None:
+            self.comment_loop.start()
         logger.info("controller_started", owner=self.owner)
 
     def trigger(self) -> None:
@@ -168,6 +179,7 @@ class Controller:
         self.delivery_loop.stop(timeout=timeout)
         self.dispatcher.drain(timeout=timeout)
         self.status_loop.stop(timeout=timeout)
+        self.comment_loop.stop(timeout=timeout)
         self._write_status_safely()
         self._leadership.release()
         logger.info("controller_stopped")
@@ -200,6 +212,10 @@ class Controller:
             self.fetched.set()
         self.dispatcher.wake()
         logger.debug("reconciled", seconds=round(time.monotonic() - started, 3))
+
+    def _comment_tickets(self) -> None:
+        if self.commenter is not None:
+            self.commenter.comment_pending()
 
     def write_status(self) -> None:
         if self.status_writer is not None:
