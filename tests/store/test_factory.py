@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from pao.store import (
     Conflict,
     InvalidTransition,
+    Store,
     StoreUnavailable,
     open_database,
     open_store,
@@ -91,3 +93,21 @@ def test_errors_read_well() -> None:
 
     assert str(refused) == "request r1: cannot move from 'queued' to 'done'"
     assert repr(Conflict("taken")) == "Conflict('taken')"
+
+
+def test_a_sqlite_write_lock_held_elsewhere_is_unavailable(tmp_path: Path) -> None:
+    path = tmp_path / "pao.db"
+    with Store(SqliteDatabase(path)) as store:
+        store.migrate()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    try:
+        with Store(SqliteDatabase(path, busy_timeout=0.1)) as store:
+            assert store.get_repo_state("catalog") is None
+            with pytest.raises(StoreUnavailable, match="locked") as caught:
+                store.set_repo_state(repo="catalog", indexed_sha="abc")
+            assert isinstance(caught.value.__cause__, sqlite3.OperationalError)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

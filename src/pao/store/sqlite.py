@@ -29,8 +29,8 @@ from .errors import Conflict, StoreError, StoreUnavailable
 
 __all__ = ["SqliteDatabase"]
 
-#: How long a writer waits for the lock before giving up (milliseconds).
-BUSY_TIMEOUT_MS = 10_000
+#: How long a writer waits for the lock before giving up (seconds).
+BUSY_TIMEOUT = 10.0
 
 # Messages of sqlite3.OperationalError that mean "try again later" rather
 # than a broken statement or schema.
@@ -44,8 +44,11 @@ class SqliteDatabase(Database):
     row_lock = ""
     skip_locked = ""
 
-    def __init__(self, path: Path, *, max_idle: int = 8) -> None:
+    def __init__(
+        self, path: Path, *, max_idle: int = 8, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.path = path
+        self.busy_timeout = busy_timeout
         self._idle: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue(max_idle)
         self._closed = False
         # Writers in this process queue on a lock rather than on SQLite's
@@ -108,17 +111,15 @@ class SqliteDatabase(Database):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
             self.path,
-            timeout=BUSY_TIMEOUT_MS / 1000,
+            timeout=self.busy_timeout,
             isolation_level=None,
             check_same_thread=False,
         )
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # NORMAL is durable across application crashes in WAL mode; only
-        # an OS crash can lose the last commits, which git can replay.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
+        try:
+            _configure(conn, busy_timeout=self.busy_timeout)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def close(self) -> None:
@@ -143,9 +144,13 @@ class SqliteDatabase(Database):
     # -- migrations and leadership -------------------------------------
 
     def migration_engine(self) -> Engine:
+        # Switch the file to WAL before Alembic creates anything in it, so
+        # no reader ever meets it in rollback-journal mode.
+        with _translated():
+            self._connect().close()
         return create_engine(
             f"sqlite:///{self.path}",
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            connect_args={"timeout": self.busy_timeout},
             poolclass=NullPool,
         )
 
@@ -164,6 +169,19 @@ class SqliteDatabase(Database):
 
     def leadership(self, name: str) -> Leadership:
         return _SoleLeader()
+
+
+def _configure(conn: sqlite3.Connection, *, busy_timeout: float) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+    # Changing the journal mode takes an exclusive lock: only ask when the
+    # file is not in WAL mode yet (WAL is persistent, so that is once).
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable across application crashes in WAL mode; only an
+    # OS crash can lose the last commits, which git can replay.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
 
 
 class _SqliteTransaction:
