@@ -91,6 +91,11 @@ def check_response(
     if response is None:
         message = f"{method.upper()} {path_template} documents no {status} response"
         raise AssertionError(message)
+    if "$ref" in response:
+        # Shared answers (not_found, validation_failed…) live under
+        # components/responses.
+        name = response["$ref"].rsplit("/", 1)[-1]
+        response = openapi["components"]["responses"][name]
     content = response.get("content")
     if content is None:
         if body not in (None, b"", ""):

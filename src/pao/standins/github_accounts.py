@@ -96,9 +96,7 @@ class AccountEndpoints:
         with self.hub.state.lock:
             org = self._org(call)
             if call.params["username"].lower() not in org.members:
-                raise ApiError(
-                    "User does not exist or is not a member of the organization", 404
-                )
+                raise ApiError("Not Found", 404, bare=True)
         return Reply(status=204)
 
     def _team(self, call: Call) -> Team:
@@ -133,7 +131,7 @@ class AccountEndpoints:
             team = self._team(call)
             role = team.role(login.lower())
         if role is None:
-            raise not_found()
+            raise ApiError("Not Found", 404, bare=True)
         org_id = self.hub.state.orgs[team.org.lower()].id
         api = f"{self.hub.site.api}/organizations/{org_id}/team/{team.id}"
         url = f"{api}/memberships/{login}"

@@ -37,7 +37,11 @@ _MAX_PER_PAGE = 100
 
 
 class ApiError(Exception):
-    """A GitHub error answer raised from inside a handler."""
+    """A GitHub error answer raised from inside a handler.
+
+    *bare* answers with the status alone, for the answers GitHub documents
+    without a body (membership checks, for instance).
+    """
 
     def __init__(
         self,
@@ -46,14 +50,18 @@ class ApiError(Exception):
         *,
         errors: list[dict[str, Any]] | None = None,
         docs: str = DOCS,
+        bare: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.errors = errors
         self.docs = docs
+        self.bare = bare
 
     def response(self) -> Response:
+        if self.bare:
+            return Response(status_code=self.status)
         body = github_error(self.message, self.status, self.docs)
         if self.errors is not None:
             body["errors"] = self.errors

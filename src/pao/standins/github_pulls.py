@@ -234,15 +234,17 @@ class PullEndpoints:
         user = state.user(login)
         if user is not None and user.login.lower() == pull.user.lower():
             message = "Review cannot be requested from pull request author."
-            raise ApiError(message, 422)
+            raise ApiError(message, 422, bare=True)
         if user is None or state.permission(pull.repo, user.login) == "none":
-            raise ApiError(_NOT_COLLABORATOR.format(repo=pull.repo.full_name), 422)
+            message = _NOT_COLLABORATOR.format(repo=pull.repo.full_name)
+            raise ApiError(message, 422, bare=True)
         return user.login
 
     def _team(self, pull: Pull, slug: str) -> str:
         slug = slug.rsplit("/", 1)[-1].lower()
         if (pull.repo.owner.lower(), slug) not in self.hub.state.teams:
-            raise ApiError(_NOT_COLLABORATOR.format(repo=pull.repo.full_name), 422)
+            message = _NOT_COLLABORATOR.format(repo=pull.repo.full_name)
+            raise ApiError(message, 422, bare=True)
         return slug
 
     def reviews(self, call: Call) -> Reply:
@@ -255,6 +257,8 @@ class PullEndpoints:
         return paginate(call, items)
 
 
+# GitHub documents this 422 without a body; the message is kept for
+# whoever reads the stand-in's code.
 _NOT_COLLABORATOR = (
     "Reviews may only be requested from collaborators. One or more of the users "
     "or teams you specified is not a collaborator of the {repo} repository."

@@ -270,7 +270,7 @@ class RepoEndpoints:
             repo = self.hub.repo(call)
             user = self.hub.state.user(call.params["username"])
             if user is None or self.hub.state.permission(repo, user.login) == "none":
-                raise not_found()
+                raise ApiError("Not Found", 404, bare=True)
         return Reply(status=204)
 
     def permission(self, call: Call) -> Reply:
