@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 import jwt
@@ -139,3 +140,20 @@ def test_a_wrong_key_is_forbidden_and_says_so_without_the_key(
 def test_app_credentials_need_an_installation_or_a_repository() -> None:
     with pytest.raises(ValueError, match="installation_id or a repository"):
         AppCredentials(app_id=1, private_key="k", api_url="http://127.0.0.1:1")
+
+
+def test_no_token_reaches_the_logs_even_at_debug_level(
+    fake: FakeGitHub,
+    app_key: tuple[str, str],
+    sleeps: Sleeps,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="github")
+    app = _app(fake, app_key, Clock(), installation_id=fake.installation_id)
+    fake.add_pull(1)
+
+    _github(fake, app, sleeps).repo("acme/platform-requests").get_pull(1)
+
+    assert fake.issued_tokens
+    assert fake.issued_tokens[0] not in caplog.text

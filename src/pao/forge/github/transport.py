@@ -24,6 +24,7 @@ its own requester.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
@@ -48,6 +49,11 @@ from pao.forge.github.ratelimit import Quota, quota_from_headers, wait_for
 __all__ = ["API_VERSION", "Credentials", "Response", "Transport", "next_link"]
 
 logger = structlog.get_logger(__name__)
+
+# PyGithub's requester logs every response body at debug level, and the
+# answer to an installation-token request holds the token. pao logs its
+# own calls (without bodies) instead.
+logging.getLogger("github.Requester").setLevel(logging.INFO)
 
 API_VERSION = "2022-11-28"
 USER_AGENT = "pao"
