@@ -159,7 +159,7 @@ MODULE = ApiModule(
         ),
         _op(
             "GET",
-            "/requests/{name}",
+            "/sample/requests/{name}",
             get_request,
             "getSampleRequest",
             parameters=(Parameter("name", "The request.", location="path"),),

@@ -273,11 +273,11 @@ class TestVisibility:
         )
 
         seen = client.get(
-            "/api/v1/requests/orders-db",
+            "/api/v1/sample/requests/orders-db",
             headers={"X-Forwarded-User": "dan", "X-Forwarded-Groups": "acme/dba"},
         )
         hidden = client.get(
-            "/api/v1/requests/orders-db",
+            "/api/v1/sample/requests/orders-db",
             headers={"X-Forwarded-User": "eve", "X-Forwarded-Groups": "acme/web"},
         )
 

@@ -139,8 +139,8 @@ def test_context_does_not_leak_between_requests(api: TestClient, logs: Logs) -> 
 def test_duration_is_observed_per_route_template(
     api: TestClient, metrics: PaoMetrics
 ) -> None:
-    api.get("/api/v1/requests/a", headers=bearer(ALICE_TOKEN))
-    api.get("/api/v1/requests/b", headers=bearer(ALICE_TOKEN))
+    api.get("/api/v1/sample/requests/a", headers=bearer(ALICE_TOKEN))
+    api.get("/api/v1/sample/requests/b", headers=bearer(ALICE_TOKEN))
     api.get("/api/v1/unknown/x", headers=bearer(ALICE_TOKEN))
 
     def count(route: str, status: str) -> float | None:
@@ -149,7 +149,7 @@ def test_duration_is_observed_per_route_template(
             {"method": "GET", "route": route, "status": status},
         )
 
-    assert count("/api/v1/requests/{name}", "200") == 2
+    assert count("/api/v1/sample/requests/{name}", "200") == 2
     assert count("unmatched", "404") == 1
 
 

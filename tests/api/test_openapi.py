@@ -111,7 +111,7 @@ def test_paginated_reply_wraps_items(document: dict[str, Any]) -> None:
 
 
 def test_path_parameters_are_required(document: dict[str, Any]) -> None:
-    operation = document["paths"]["/api/v1/requests/{name}"]["get"]
+    operation = document["paths"]["/api/v1/sample/requests/{name}"]["get"]
 
     assert operation["parameters"][0] == {
         "name": "name",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from pao.api import docs, system, webhooks
+from pao.api import catalog, docs, requests, system, tools, webhooks
 from pao.api.auth import Authenticator
 from pao.api.errors import exception_handlers
 from pao.api.middleware import RequestContextMiddleware
@@ -19,7 +19,14 @@ from pao.api.services import ApiServices, store_request_counts
 __all__ = ["MODULES", "create_app"]
 
 #: The feature modules every app serves, in the order the docs list them.
-MODULES: tuple[ApiModule, ...] = (system.MODULE, webhooks.MODULE, docs.MODULE)
+MODULES: tuple[ApiModule, ...] = (
+    system.MODULE,
+    catalog.MODULE,
+    requests.MODULE,
+    tools.MODULE,
+    webhooks.MODULE,
+    docs.MODULE,
+)
 
 _DESCRIPTION = (
     "Self-service requests through git: browse the catalog, follow requests, "

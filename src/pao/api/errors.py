@@ -12,6 +12,7 @@ Exception tree::
     ApiError
     ├── BadRequest            400
     ├── Unauthorized          401  (with WWW-Authenticate: Bearer)
+    ├── Forbidden             403  (admin-only actions; never for requests)
     ├── NotFound              404
     ├── PayloadTooLarge       413
     ├── UnsupportedMediaType  415
@@ -32,6 +33,7 @@ from starlette.responses import JSONResponse, Response
 __all__ = [
     "ApiError",
     "BadRequest",
+    "Forbidden",
     "NotFound",
     "PayloadTooLarge",
     "ServiceUnavailable",
@@ -100,6 +102,13 @@ class Unauthorized(ApiError):
         super().__init__(
             message, code=code, headers={"WWW-Authenticate": 'Bearer realm="pao"'}
         )
+
+
+class Forbidden(ApiError):
+    """The caller is known but may not perform this action."""
+
+    status = 403
+    default_code = "forbidden"
 
 
 class NotFound(ApiError):

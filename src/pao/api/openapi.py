@@ -174,7 +174,10 @@ def _request_body(body: Body, refs: _Refs) -> dict[str, Any]:
     return {
         "description": body.description,
         "required": True,
-        "content": {media: {"schema": schema} for media in body.content_types},
+        "content": {
+            media: {"schema": dict(body.media_schemas.get(media, schema))}
+            for media in body.content_types
+        },
     }
 
 

@@ -79,6 +79,9 @@ class Body:
     # Webhooks verify signatures over the raw bytes and parse themselves.
     parse_json: bool = True
     limit: Literal["api", "webhook"] = "api"
+    # Per content type, where one schema cannot describe them all (text
+    # next to JSON).
+    media_schemas: Mapping[str, Schema] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
