@@ -106,3 +106,19 @@ def test_concurrent_migrations_on_postgres_apply_once(postgres_url: str) -> None
             store.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_a_failed_migration_leaves_nothing_behind(fresh_store: Store) -> None:
+    # A table in the way of the last step makes the migration fail late.
+    with fresh_store._db.transaction(write=True) as tx:
+        tx.run("CREATE TABLE named_locks (name TEXT)")
+
+    with pytest.raises(StoreError, match="migration failed"):
+        fresh_store.migrate()
+
+    assert not fresh_store.migrations_current()
+    with (
+        pytest.raises(StoreError, match="requests"),
+        fresh_store._db.transaction(write=False) as tx,
+    ):
+        tx.fetch("SELECT id FROM requests")

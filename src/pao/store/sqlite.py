@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from .database import Database, Json, Leadership, Params, Row, Transaction
@@ -148,11 +148,16 @@ class SqliteDatabase(Database):
         # no reader ever meets it in rollback-journal mode.
         with _translated():
             self._connect().close()
-        return create_engine(
+        engine = create_engine(
             f"sqlite:///{self.path}",
-            connect_args={"timeout": self.busy_timeout},
+            connect_args={"timeout": self.busy_timeout, "isolation_level": None},
             poolclass=NullPool,
         )
+        # The sqlite3 module would commit before every DDL statement; with
+        # its own transaction handling off and an explicit BEGIN, the whole
+        # migration commits at once or not at all.
+        event.listen(engine, "begin", _begin_immediate)
+        return engine
 
     @contextmanager
     def migration_lock(self) -> Iterator[None]:
@@ -169,6 +174,10 @@ class SqliteDatabase(Database):
 
     def leadership(self, name: str) -> Leadership:
         return _SoleLeader()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _configure(conn: sqlite3.Connection, *, busy_timeout: float) -> None:

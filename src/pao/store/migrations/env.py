@@ -12,6 +12,8 @@ def run_migrations(connection: Connection) -> None:
         connection=connection,
         # SQLite alters most tables only by copying them: batch mode.
         render_as_batch=connection.dialect.name == "sqlite",
+        # Both engines roll DDL back; a failed migration leaves nothing.
+        transactional_ddl=True,
     )
     with context.begin_transaction():
         context.run_migrations()
