@@ -8,6 +8,8 @@ wrong override fails the test instead of slipping through.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from openapi_check import operation
@@ -93,3 +95,9 @@ def answer(
     if item:
         schema = schema["items"]
     return overlay(least(doc, schema), values)
+
+
+def sha_of(*parts: Any) -> str:
+    """A stable 40-hex id for *parts*, as git would give a tree or commit."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()

@@ -13,7 +13,7 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from pao.forge.github._base import RepoCalls, quoted
+from pao.forge.github._base import quoted
 from pao.forge.github.errors import GitHubNotFound, GitHubValidation
 from pao.forge.github.models import FileContent, PullRequest
 from pao.forge.github.pulls import PullCalls
@@ -23,7 +23,7 @@ __all__ = ["ContentCalls"]
 _FILE_MODE = "100644"
 
 
-class ContentCalls(PullCalls, RepoCalls):
+class ContentCalls(PullCalls):
     def default_branch(self) -> str:
         data = self.transport.get(self.path, conditional=True).data
         return str(data["default_branch"])
