@@ -12,6 +12,7 @@ import pytest
 from github_driver import app_private_key
 from gitutil import BOB, git
 from pao.standins import GithubStandin, RestTarget
+from pao.standins.github_http import ApiError
 
 REPO = "acme/platform-requests"
 TOKEN = "ghp_alice"
@@ -167,7 +168,7 @@ def test_conflicting_pull_request_is_not_mergeable(
     shown = api.get(f"/repos/{REPO}/pulls/{number}").json()
 
     assert (shown["mergeable"], shown["mergeable_state"]) == (False, "dirty")
-    with pytest.raises(Exception, match="Merge conflict"):
+    with pytest.raises(ApiError, match="Merge conflict"):
         github.merge_pull(REPO, number, user="bob")
 
 
