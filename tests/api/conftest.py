@@ -84,7 +84,7 @@ class AppFactory:
         services = ApiServices(
             config=config or ApiConfig(tokens=GRANTS),
             store=self.store,
-            cache=cache or MemoryCache(),
+            cache=cache if cache is not None else MemoryCache(),
             enqueue_delivery=self.recorder.enqueue,
             refresh_catalog=self.recorder.refresh,
             readiness=readiness,

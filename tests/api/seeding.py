@@ -8,6 +8,9 @@ Teams: ``acme/payments`` (alice) and ``acme/search`` (bob) request things;
 from __future__ import annotations
 
 import hashlib
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from pao.store import (
     RequestRecord,
     RequestStatus,
     Store,
+    open_store,
 )
 
 from .conftest import ADMIN_TOKEN, ALICE_TOKEN, GRANTS, sha256_hex
@@ -135,17 +139,17 @@ def seed_catalog(store: Store) -> dict[str, CatalogItem]:
 def seed_requests(store: Store, items: dict[str, CatalogItem]) -> dict[str, Any]:
     created: dict[str, RequestRecord] = {}
     for path in sorted((EXAMPLES / "requests-repo" / "requests").glob("*/*.yaml")):
-        record = create_request(store, items, path)
+        document = load_yaml(path.read_bytes()).data
+        record = create_request(store, items, name=path.stem, document=document)
         created[record.id] = record
     return created
 
 
 def create_request(
-    store: Store, items: dict[str, CatalogItem], path: Path
+    store: Store, items: dict[str, CatalogItem], *, name: str, document: Any
 ) -> RequestRecord:
-    document = load_yaml(path.read_bytes()).data
+    """Index a request file's *document* as the request reconciler does."""
     item = items[document["catalogItem"]]
-    name = path.stem
     data = {
         "kind": "create",
         "item_version": item.metadata.version,
@@ -162,7 +166,7 @@ def create_request(
         requester=f"{name}@acme.example",
         revision=NewRevision(
             commit_sha="feed001",
-            content_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            content_sha256=hashlib.sha256(repr(document).encode()).hexdigest(),
             data=data,
         ),
         actor="pao",
@@ -234,3 +238,20 @@ def seed(store: Store) -> Seeded:
     )
     refreshed = {rid: store.get_request(rid) for rid in requests}
     return Seeded(items=items, requests=refreshed)
+
+
+def seeded_template(directory: Path, migrated: Path) -> tuple[Path, Seeded]:
+    """A seeded SQLite file in *directory*, copied from the *migrated* one."""
+    path = directory / "pao.db"
+    shutil.copy(migrated, path)
+    with open_store(f"sqlite:///{path}", data_dir=directory) as store:
+        return path, seed(store)
+
+
+@contextmanager
+def copied_store(template: Path, directory: Path) -> Iterator[Store]:
+    """A store over a private copy of *template*."""
+    path = directory / "pao.db"
+    shutil.copy(template, path)
+    with open_store(f"sqlite:///{path}", data_dir=directory) as store:
+        yield store
