@@ -60,6 +60,25 @@ def test_pages_follow_each_other_with_counts(store: Store) -> None:
     assert store.list_requests(limit=3, with_total=False).total_count is None
 
 
+def test_pages_can_run_newest_first(store: Store) -> None:
+    for n in range(5):
+        new_request(store, f"r{n}")
+
+    first = store.list_requests(limit=2, newest_first=True)
+    second = store.list_requests(limit=2, newest_first=True, after=first.next_key)
+    third = store.list_requests(limit=2, newest_first=True, after=second.next_key)
+
+    assert [r.name for r in first.items + second.items + third.items] == [
+        "r4",
+        "r3",
+        "r2",
+        "r1",
+        "r0",
+    ]
+    assert not third.has_more
+    assert first.total_count == 5
+
+
 def test_equal_timestamps_are_ordered_by_id(store: Store) -> None:
     made = [new_request(store, name) for name in ("b", "a", "c")]
     moment = made[0].created_at

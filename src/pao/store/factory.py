@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -33,7 +33,7 @@ def open_store(
     :meth:`Store.migrate` before first use.
     """
     db = open_database(database_url, data_dir=data_dir)
-    return Store(db, clock=clock or (lambda: datetime.now(UTC)))
+    return Store(db) if clock is None else Store(db, clock=clock)
 
 
 def open_database(database_url: str | None, *, data_dir: Path) -> Database:

@@ -31,14 +31,18 @@ class RequestQueries(StoreBase):
         visible_to_teams: Collection[str] | None = None,
         after: SortKey | None = None,
         limit: int = 50,
+        newest_first: bool = False,
         with_total: bool = True,
     ) -> Page[RequestRecord]:
         """One page of requests in ``(created_at, id)`` order.
 
         Pass the previous page's ``next_key`` as *after* for the next one;
         rows inserted meanwhile never shift a page (keyset pagination).
-        *visible_to_teams* keeps requests whose team or owner team is one
-        of them (``None``: no restriction, for admins).
+        *newest_first* walks the order backwards (then new requests appear
+        only on a fresh first page). *visible_to_teams* keeps requests whose
+        team or owner team is one of them (``None``: no restriction, for
+        admins). *with_total* adds a count of all matching requests, which
+        costs a scan of them: callers may cache it.
         """
         where, params = _filters(
             statuses=statuses,
@@ -47,15 +51,18 @@ class RequestQueries(StoreBase):
             requester=requester,
             visible_to_teams=visible_to_teams,
         )
-        keyset = where
+        keyset, beyond = where, "<" if newest_first else ">"
         if after is not None:
-            keyset = f"{where} AND (created_at, id) > (:after_at, :after_id)"
-            params |= {"after_at": after.created_at, "after_id": after.id}
+            keyset += f" AND (created_at, id) {beyond} (:after_at, :after_id)"
+        direction = "DESC" if newest_first else "ASC"
+        page_params = params | {"limit": limit + 1}
+        if after is not None:
+            page_params |= {"after_at": after.created_at, "after_id": after.id}
         with self._db.transaction(write=False) as tx:
             rows = tx.fetch(
                 f"SELECT {REQUEST_COLUMNS} FROM requests WHERE {keyset}"
-                " ORDER BY created_at, id LIMIT :limit",
-                params | {"limit": limit + 1},
+                f" ORDER BY created_at {direction}, id {direction} LIMIT :limit",
+                page_params,
             )
             total = None
             if with_total:
