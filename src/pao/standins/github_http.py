@@ -52,7 +52,7 @@ class ApiError(Exception):
         docs: str = DOCS,
         bare: bool = False,
     ) -> None:
-        super().__init__(message)
+        super().__init__(f"{status} {message}")
         self.message = message
         self.status = status
         self.errors = errors
