@@ -27,7 +27,7 @@ import yaml
 from controller.widgets import request_file
 from gitutil import RemoteRepo
 from pao.standins import RestTarget
-from pao.store import RequestStatus, open_store
+from pao.store import RequestStatus, StoreError, open_store
 
 REQUESTS = 50
 KILLS = 4
@@ -150,7 +150,12 @@ def _wait_until_settled(data: Path) -> dict[str, str]:
             continue
         store = open_store(None, data_dir=data)
         try:
+            # pao may still be creating its schema, or hold a write lock.
+            if not store.migrations_current():
+                continue
             records = store.list_requests(limit=200).items
+        except StoreError:
+            continue
         finally:
             store.close()
         statuses = {r.id: r.status.value for r in records}
