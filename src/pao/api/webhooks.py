@@ -26,6 +26,7 @@ from pao.api.auth import Access
 from pao.api.errors import ApiError, BadRequest, ServiceUnavailable, Unauthorized
 from pao.api.operations import ApiModule, Body, Operation, Parameter, Reply, body_bytes
 from pao.api.services import ApiServices, services_of
+from pao.controller.github_events import meaning_key
 from pao.core.logging import bind_context
 from pao.store.errors import StoreUnavailable
 
@@ -135,6 +136,11 @@ def _record(services: ApiServices, delivery: sansio.Delivery) -> bool:
         delivery_id=delivery.delivery_id,
         event=delivery.event,
         payload=delivery.payload,
+        meaning_key=(
+            meaning_key(delivery.event, delivery.payload)
+            if delivery.source == "github"
+            else None
+        ),
     )
 
 

@@ -32,6 +32,7 @@ import structlog
 from pao.actions.vendors import register_vendor_executors
 from pao.catalog import CatalogLoad
 from pao.controller.deliveries import DeliveryProcessor
+from pao.controller.github_events import GitHubIntegration, github_configured
 from pao.controller.loops import PeriodicLoop
 from pao.controller.status_writer import StatusWriter
 from pao.controller.ticket_comments import TicketCommenter
@@ -72,6 +73,10 @@ class ControllerOptions:
     git_author: Identity = field(
         default_factory=lambda: Identity("pao", "pao@localhost")
     )
+    #: GitHub mode: how often open pull requests are resynced, and how
+    #: often progress is reported on them.
+    github_resync_interval: float = 300.0
+    github_interval: float = 2.0
 
 
 class Controller:
@@ -99,6 +104,7 @@ class Controller:
         self.request_sync: RequestSync | None = None
         self.status_writer: StatusWriter | None = None
         self.fetched = threading.Event()
+        self._reconciling = threading.RLock()
         self._leadership = self.store.leadership("poller")
         # Jira, Terraform and GitHub executors take their instances and
         # credentials (references, resolved per call) from configuration.
@@ -130,10 +136,28 @@ class Controller:
         self.poller = PeriodicLoop(
             "poller", self.reconcile, interval=settings.poll_interval, min_gap=0.05
         )
+        self.github = (
+            GitHubIntegration(
+                settings=settings,
+                store=self.store,
+                requests_clone=lambda: self.requests_repo,
+                catalog_clone=lambda: self.catalog_repo,
+                catalog=self.catalog,
+                refresh=self.reconcile,
+                wake=self.dispatcher.wake,
+                resync_interval=self.options.github_resync_interval,
+            )
+            if github_configured(settings)
+            else None
+        )
         self.deliveries = DeliveryProcessor(
             store=self.store,
             trigger=self.trigger,
             wake_requests=self.dispatcher.wake,
+            route_github=self.github.route if self.github else None,
+        )
+        self.github_loop = PeriodicLoop(
+            "github", self._tend_github, interval=self.options.github_interval
         )
         self.delivery_loop = PeriodicLoop(
             "deliveries", self.deliveries.process_pending, interval=2.0, min_gap=0.02
@@ -162,6 +186,8 @@ class Controller:
         self.delivery_loop.start()
         if self.commenter is not None:
             self.comment_loop.start()
+        if self.github is not None:
+            self.github_loop.start()
         logger.info("controller_started", owner=self.owner)
 
     def trigger(self) -> None:
@@ -177,6 +203,7 @@ class Controller:
         logger.info("controller_stopping", inflight=self.dispatcher.busy())
         self.poller.stop(timeout=timeout)
         self.delivery_loop.stop(timeout=timeout)
+        self.github_loop.stop(timeout=timeout)
         self.dispatcher.drain(timeout=timeout)
         self.status_loop.stop(timeout=timeout)
         self.comment_loop.stop(timeout=timeout)
@@ -197,21 +224,34 @@ class Controller:
         started = time.monotonic()
         if not self._leadership.try_acquire():
             return
+        # A webhook handler may ask for a pass while the poller runs one.
+        with self._reconciling:
+            self._reconcile()
+        logger.debug("reconciled", seconds=round(time.monotonic() - started, 3))
+
+    def _reconcile(self) -> None:
         self._open_repos()
         catalog_head = self._fetch("catalog", self.catalog_repo)
         requests_head = self._fetch("requests", self.requests_repo)
         if catalog_head and self.catalog_sync:
             with self._timed("catalog"):
-                self.catalog_sync.sync(catalog_head)
+                report = self.catalog_sync.sync(catalog_head)
+            if self.github is not None:
+                self.github.after_catalog_sync(report, self.catalog())
         # Requests are validated against a catalog: none before it loaded.
         catalog_ready = self.catalog_sync is not None and self.catalog_sync.head
         if requests_head and self.request_sync and catalog_ready:
             with self._timed("requests"):
                 self.request_sync.sync(requests_head)
+            if self.github is not None:
+                self.github.after_requests_sync()
         if catalog_head and requests_head:
             self.fetched.set()
         self.dispatcher.wake()
-        logger.debug("reconciled", seconds=round(time.monotonic() - started, 3))
+
+    def _tend_github(self) -> None:
+        if self.github is not None and self.fetched.is_set():
+            self.github.tick()
 
     def _comment_tickets(self) -> None:
         if self.commenter is not None:
@@ -256,12 +296,15 @@ class Controller:
                     repo=self.requests_repo,
                     catalog=self.catalog,
                     on_change=self._changed,
+                    needs_approval=self.github is not None,
+                    off_branch=self._off_branch,
                 )
                 self.request_sync.defer_running()
                 self.status_writer = StatusWriter(
                     store=self.store,
                     repo=self.requests_repo,
                     author=self.options.git_author,
+                    skip=self._off_branch,
                 )
 
     def _clone(self, name: str, url: str) -> GitRepo | None:
@@ -314,6 +357,9 @@ class Controller:
         if self.status_writer is not None:
             self.status_writer.mark(request_id)
         self.status_loop.wake()
+
+    def _off_branch(self, request: RequestRecord) -> bool:
+        return self.github is not None and self.github.skip_status(request)
 
     def _catalog_changed(self) -> None:
         invalidate_catalog(self.cache)

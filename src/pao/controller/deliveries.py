@@ -34,10 +34,13 @@ class DeliveryProcessor:
         store: Store,
         trigger: Callable[[], None],
         wake_requests: Callable[[], None],
+        route_github: Callable[[WebhookDelivery], None] | None = None,
     ) -> None:
         self.store = store
         self.trigger = trigger
         self.wake_requests = wake_requests
+        #: GitHub mode's router (pull requests, reviews, commands, pushes).
+        self.route_github = route_github
 
     def process_pending(self) -> int:
         handled = 0
@@ -64,7 +67,9 @@ class DeliveryProcessor:
             event=delivery.event,
         )
         try:
-            if delivery.source == "github" and delivery.event == "push":
+            if delivery.source == "github" and self.route_github is not None:
+                self.route_github(delivery)
+            elif delivery.source == "github" and delivery.event == "push":
                 self.trigger()
             woken = self._wake_waiting(identifiers_of(delivery))
             log.info("delivery_handled", woke=woken)

@@ -12,13 +12,13 @@ writes nothing the second time.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import structlog
 
 from pao.forge.git import GitRepo, GitUnavailable, Identity, PushRejected
 from pao.reconcilers.status_file import dump_status, status_document, status_path
-from pao.store import NotFound, Store
+from pao.store import NotFound, RequestRecord, Store
 
 __all__ = ["StatusWriter"]
 
@@ -34,10 +34,19 @@ BATCH = 2000
 class StatusWriter:
     """Turns audit entries into status commits."""
 
-    def __init__(self, *, store: Store, repo: GitRepo, author: Identity) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        repo: GitRepo,
+        author: Identity,
+        skip: Callable[[RequestRecord], bool] = lambda _record: False,
+    ) -> None:
         self.store = store
         self.repo = repo
         self.author = author
+        #: Requests not to write (those living on a pull request only).
+        self.skip = skip
         self.commits = 0
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
@@ -74,6 +83,8 @@ class StatusWriter:
             try:
                 request = self.store.get_request(request_id)
             except NotFound:
+                continue
+            if self.skip(request):
                 continue
             revision = self.store.get_revision(request_id=request_id)
             runs = self.store.list_action_runs(request_id=request_id)

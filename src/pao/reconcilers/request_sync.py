@@ -76,12 +76,16 @@ class RequestSync:
         catalog: Callable[[], CatalogLoad],
         on_change: Callable[[str], None] = lambda _request_id: None,
         needs_approval: bool = False,
+        off_branch: Callable[[RequestRecord], bool] = lambda _record: False,
     ) -> None:
         self.store = store
         self.repo = repo
         self.catalog = catalog
         self.on_change = on_change
         self.needs_approval = needs_approval
+        #: Requests known from an open pull request only: a full listing
+        #: of the branch does not take them for deleted.
+        self.off_branch = off_branch
         #: Requests whose file changed while they ran; see :meth:`recheck`.
         self.deferred: set[str] = set()
 
@@ -169,7 +173,11 @@ class RequestSync:
         after = None
         while True:
             page = self.store.list_requests(after=after, limit=500, with_total=False)
-            known += [r.path for r in page.items if r.path not in keep]
+            known += [
+                r.path
+                for r in page.items
+                if r.path not in keep and not self.off_branch(r)
+            ]
             if not page.has_more:
                 return known
             after = page.next_key
@@ -354,7 +362,8 @@ class RequestSync:
             actor=ACTOR,
             to_status=S.VALIDATING,
         )
-        self._move(self.store.get_request(request.id), S.QUEUED)
+        target = S.AWAITING_APPROVAL if self.needs_approval else S.QUEUED
+        self._move(self.store.get_request(request.id), target)
 
     def _kind_for(self, request: RequestRecord) -> RevisionKind:
         if request.status is S.COMPLETED:

@@ -125,6 +125,16 @@ class CheckCalls(RepoCalls):
             self._add_annotations(run.id, output, batches[1:])
         return run
 
+    def find_check_run(
+        self, head_sha: str, *, name: str = CHECK_NAME
+    ) -> CheckRun | None:
+        """The latest check run *name* on *head_sha*, if there is one."""
+        path = f"{self.path}/commits/{head_sha}/check-runs"
+        params = {"check_name": name, "filter": "latest"}
+        for item in self.transport.paginate(path, params=params, key="check_runs"):
+            return CheckRun.from_api(item)
+        return None
+
     def _add_annotations(
         self,
         check_run_id: int,

@@ -60,6 +60,11 @@ class PullCalls(RepoCalls):
             return PullRequest.from_api(item)
         return None
 
+    def list_open_pulls(self) -> list[PullRequest]:
+        """Every open pull request of the repository."""
+        items = self.transport.paginate(f"{self.path}/pulls", params={"state": "open"})
+        return [PullRequest.from_api(item) for item in items]
+
     def open_pull(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
         """Open a pull request from branch *head* into *base*."""
         payload = {"title": title, "head": head, "base": base, "body": body}
