@@ -31,12 +31,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from controller.widgets import WIDGET, request_file  # noqa: E402
-from gitutil import RemoteRepo, make_remote  # noqa: E402
-
-from pao.controller import Controller, ControllerOptions  # noqa: E402
-from pao.core.settings import Settings  # noqa: E402
-from pao.store import RequestStatus, open_store  # noqa: E402
+from controller.widgets import WIDGET, request_file
+from gitutil import RemoteRepo, make_remote
+from pao.controller import Controller, ControllerOptions
+from pao.core.settings import Settings
+from pao.store import RequestStatus
 
 FINAL = {RequestStatus.COMPLETED, RequestStatus.FAILED}
 
