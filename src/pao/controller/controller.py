@@ -77,6 +77,8 @@ class ControllerOptions:
     #: often progress is reported on them.
     github_resync_interval: float = 300.0
     github_interval: float = 2.0
+    #: Pause between GitHub writes (GitHub asks integrators for about 1 s).
+    github_write_interval: float = 1.0
 
 
 class Controller:
@@ -146,6 +148,7 @@ class Controller:
                 refresh=self.reconcile,
                 wake=self.dispatcher.wake,
                 resync_interval=self.options.github_resync_interval,
+                write_interval=self.options.github_write_interval,
             )
             if github_configured(settings)
             else None

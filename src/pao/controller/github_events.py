@@ -104,12 +104,13 @@ class GitHubIntegration:
         wake: Callable[[], None],
         github: GitHub | None = None,
         resync_interval: float = 300.0,
+        write_interval: float = 1.0,
     ) -> None:
         configured = settings.github
         assert configured is not None
         assert configured.requests_repo is not None
         self.store = store
-        self.github = github or connect(configured)
+        self.github = github or connect(configured, write_interval=write_interval)
         self.requests_name = configured.requests_repo
         self.catalog_name = configured.catalog_repo
         self.requests_clone = requests_clone
@@ -174,14 +175,17 @@ class GitHubIntegration:
             return
         pull = payload.get("pull_request") or {}
         head = (pull.get("head") or {}).get("sha")
-        self._sync(repo, int(pull.get("number") or 0), head=head)
+        # Another delivery of the same head (or the resync) may have done
+        # it already; any other action asks for a fresh look.
+        again = action not in _SAME_MEANING
+        self._sync(repo, int(pull.get("number") or 0), head=head, again=again)
 
     def _on_check_run(self, repo: str, action: str, payload: Mapping[str, Any]) -> None:
         run = payload.get("check_run") or {}
         if action != "rerequested" or run.get("name") != VALIDATE_CHECK:
             return
         for pull in run.get("pull_requests") or ():
-            self._sync(repo, int(pull["number"]), head=run.get("head_sha"))
+            self._sync(repo, int(pull["number"]), head=run.get("head_sha"), again=True)
 
     def _on_review(self, repo: str, action: str, payload: Mapping[str, Any]) -> None:
         if repo != self.requests_name or action not in ("submitted", "dismissed"):
@@ -205,17 +209,25 @@ class GitHubIntegration:
             return  # tags, other branches and deletions: see the module doc
         self.ctx.refresh()
 
-    def _sync(self, repo: str, number: int, *, head: str | None) -> None:
+    def _sync(
+        self, repo: str, number: int, *, head: str | None, again: bool = False
+    ) -> None:
         if not number:
             return
+        key = (repo, number)
         with self._pull_lock(repo, number):
+            with self._lock:
+                done = head is not None and self._handled.get(key) == head
+            if done and not again:
+                return
             if repo == self.requests_name:
-                self.pulls.sync(number)
+                plan = self.pulls.sync(number)
+                head = plan.head_sha if plan else head
             elif self.catalog_checks is not None:
                 self.catalog_checks.check_pull(number)
-        if head:
             with self._lock:
-                self._handled[(repo, number)] = head
+                if head:
+                    self._handled[key] = head
 
     def _is_ours(self, repo: str) -> bool:
         return repo in (self.requests_name, self.catalog_name)

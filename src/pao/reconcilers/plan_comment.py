@@ -76,9 +76,9 @@ def render_request(request: RequestPlan) -> list[str]:
     if request.failure and request.phase == "failed" and request.failure.get("error"):
         lines += ["", f"Failed: {_one_line(str(request.failure['error']))}"]
     if request.actions:
-        lines += ["", "Actions:", ""]
+        lines += ["", "Actions:"]
         for number, action in enumerate(request.actions, start=1):
-            lines += _action(number, action)
+            lines += ["", *_action(number, action)]
     elif request.item is not None and not request.errors:
         lines += ["", "No actions to run."]
     return lines
@@ -103,8 +103,7 @@ def _action(number: int, action: ActionPlan) -> list[str]:
     lines += [f"   - {link}" for link in action.links]
     if action.error and action.state in ("failed", "interrupted"):
         lines.append(f"   - error: {_one_line(action.error)}")
-    lines += ["", *_indented(_json_block(action.config)), ""]
-    return lines
+    return [*lines, "", *_indented(_json_block(action.config))]
 
 
 def _json_block(value: Any) -> list[str]:

@@ -160,7 +160,7 @@ class PullRequestReconciler:
         )
         diagnostics = list(found)
         document = request.model_dump(by_alias=True, mode="json") if request else {}
-        team = str(document.get("team") or "")
+        team = str(document.get("team") or _raw_team(content) or "")
         on_branch = git.read(change.path, git.head_sha()) is not None
         record = existing
         if not on_branch and _belongs_to(existing, pull.number):
@@ -305,6 +305,15 @@ class PullRequestReconciler:
             body=render_plan_comment(plan),
             pointer=pointer or "the pao/validate check run and GET /api/v1/requests",
         )
+
+
+def _raw_team(content: bytes) -> str | None:
+    # An invalid request still names its team when it can, so the team
+    # sees its own request in listings from the first revision on.
+    for line in content.decode("utf-8", "replace").splitlines():
+        if line.startswith("team:"):
+            return line.partition(":")[2].strip().strip("'\"") or None
+    return None
 
 
 def _belongs_to(record: RequestRecord | None, number: int) -> bool:
