@@ -216,10 +216,8 @@ class GitHubIntegration:
             return
         key = (repo, number)
         with self._pull_lock(repo, number):
-            with self._lock:
-                done = head is not None and self._handled.get(key) == head
-            if done and not again:
-                return
+            if not again and self._seen(key, head):
+                return  # a late or repeated delivery of a head already handled
             if repo == self.requests_name:
                 plan = self.pulls.sync(number)
                 head = plan.head_sha if plan else head
@@ -228,6 +226,17 @@ class GitHubIntegration:
             with self._lock:
                 if head:
                     self._handled[key] = head
+
+    def _seen(self, key: tuple[str, int], head: str | None) -> bool:
+        """Whether the delivered head, or the pull request's head now, was
+        handled already."""
+        with self._lock:
+            handled = self._handled.get(key)
+        if handled is None:
+            return False
+        if handled == head:
+            return True
+        return handled == self.github.repo(key[0]).get_pull(key[1]).head_sha
 
     def _is_ours(self, repo: str) -> bool:
         return repo in (self.requests_name, self.catalog_name)
