@@ -24,7 +24,13 @@ from pao.api.auth import principal_of
 from pao.api.errors import BadRequest, Forbidden, NotFound
 from pao.api.operations import ApiModule, Operation, Parameter, Reply
 from pao.api.pagination import PAGE_PARAMETERS, page_response, read_page
-from pao.api.rendering import ERROR_SCHEMA, Diagnostic, json_text, json_text_response
+from pao.api.rendering import (
+    ERROR_SCHEMA,
+    Diagnostic,
+    json_text,
+    json_text_response,
+    read_through,
+)
 from pao.api.services import services_of
 from pao.catalog import CatalogItem as ItemModel
 from pao.catalog import build_form
@@ -214,9 +220,9 @@ def _summary(item: CatalogItem) -> dict[str, Any]:
 # -- one item ----------------------------------------------------------------
 
 
-def _get_item(request: Request) -> Response:
+async def _get_item(request: Request) -> Response:
     item_id = request.path_params["item_id"]
-    text = cached(
+    text = await read_through(
         services_of(request).cache,
         CacheKeys.catalog_item(item_id),
         ttl=CacheKeys.CATALOG_ITEM_TTL,
@@ -239,9 +245,9 @@ def _render_item(request: Request, item_id: str) -> str | None:
     return json_text(detail)
 
 
-def _get_form(request: Request) -> Response:
+async def _get_form(request: Request) -> Response:
     item_id = request.path_params["item_id"]
-    text = cached(
+    text = await read_through(
         services_of(request).cache,
         CacheKeys.catalog_schema(item_id),
         ttl=CacheKeys.CATALOG_SCHEMA_TTL,

@@ -167,6 +167,8 @@ def _guarded(
 
 
 def _check_query(request: Request, allowed: frozenset[str]) -> None:
+    if not request.scope.get("query_string"):
+        return
     names = [name for name, _ in request.query_params.multi_items()]
     unknown = sorted(set(names) - allowed)
     if unknown:

@@ -1,18 +1,24 @@
-"""JSON bodies kept as text, and the shapes several modules answer with."""
+"""JSON bodies kept as text, cache reads for async endpoints, and the
+shapes several modules answer with."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
+
+from pao.store import Cache, cached
 
 __all__ = [
     "ERROR_SCHEMA",
     "Diagnostic",
     "json_text",
     "json_text_response",
+    "read_through",
 ]
 
 #: The schema of an error body, for replies other than the standard ones.
@@ -41,3 +47,18 @@ def json_text_response(text: str, *, status_code: int = 200) -> Response:
     return Response(
         text.encode("utf-8"), status_code=status_code, media_type="application/json"
     )
+
+
+async def read_through(
+    cache: Cache, key: str, *, ttl: float, load: Callable[[], Any]
+) -> Any:
+    """:func:`~pao.store.cached` for an async endpoint.
+
+    A value this process holds is answered on the event loop; the shared
+    cache and the store are read in the threadpool. Handing a request to
+    a worker thread and back costs more than the rest of a cache hit.
+    """
+    value = cache.get_local(key)
+    if value is not None:
+        return value
+    return await run_in_threadpool(cached, cache, key, ttl=ttl, load=load)

@@ -27,7 +27,12 @@ from pao.api.auth import Principal, principal_of, require_visible_request
 from pao.api.errors import BadRequest, NotFound
 from pao.api.operations import ApiModule, Operation, Parameter, Reply
 from pao.api.pagination import PAGE_PARAMETERS, page_response, read_page
-from pao.api.rendering import ERROR_SCHEMA, json_text, json_text_response
+from pao.api.rendering import (
+    ERROR_SCHEMA,
+    json_text,
+    json_text_response,
+    read_through,
+)
 from pao.api.request_commands import COMMAND_OPERATIONS
 from pao.api.request_views import (
     ActionRunOut,
@@ -138,17 +143,14 @@ def _get_request(request: Request) -> Response:
     return JSONResponse(render_detail(record, revision))
 
 
-def _get_status(request: Request) -> Response:
+async def _get_status(request: Request) -> Response:
     request_id = request.path_params["request_id"]
-    services = services_of(request)
-    entry = services.cache.get(CacheKeys.request_status(request_id))
-    if entry is None:
-        entry = _load_status(request, request_id)
-        services.cache.set(
-            CacheKeys.request_status(request_id),
-            entry,
-            ttl=CacheKeys.REQUEST_STATUS_TTL,
-        )
+    entry = await read_through(
+        services_of(request).cache,
+        CacheKeys.request_status(request_id),
+        ttl=CacheKeys.REQUEST_STATUS_TTL,
+        load=lambda: _load_status(request, request_id),
+    )
     _require_visible(
         principal_of(request), entry["team"], entry["owner_team"], request_id
     )

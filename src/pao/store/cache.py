@@ -82,6 +82,15 @@ class Cache(Protocol):
         """The value under *key*, or ``None`` on a miss."""
         ...
 
+    def get_local(self, key: str) -> Any:
+        """The value under *key* if this process holds it, else ``None``.
+
+        Never does I/O, so an event loop may call it: a hit counts like a
+        :meth:`get` hit, and after a miss the caller goes on to
+        :meth:`get` (which counts the miss) off the loop.
+        """
+        ...
+
     def set(self, key: str, value: Any, *, ttl: float) -> None:
         """Store the JSON-able *value* under *key* for *ttl* seconds."""
         ...

@@ -45,6 +45,12 @@ class MemoryCache:
         self.stats.record(key, hit=value is not None)
         return value
 
+    def get_local(self, key: str) -> Any:
+        value = self.peek(key)
+        if value is not None:
+            self.stats.record(key, hit=True)
+        return value
+
     def peek(self, key: str) -> Any:
         """Like :meth:`get`, without counting a hit or a miss."""
         with self._lock:

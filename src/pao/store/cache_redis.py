@@ -81,6 +81,12 @@ class RedisCache:
         self.stats.record(key, hit=value is not None)
         return value
 
+    def get_local(self, key: str) -> Any:
+        value = self._local.peek(key)
+        if value is not None:
+            self.stats.record(key, hit=True)
+        return value
+
     def set(self, key: str, value: Any, *, ttl: float) -> None:
         if value is None or ttl <= 0:
             self.delete(key)
