@@ -14,9 +14,11 @@ change to the repo cannot make pao read files outside it.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -135,6 +137,29 @@ def find_catalog_root(path: str | os.PathLike[str]) -> Path:
 def load_catalog(path: str | os.PathLike[str]) -> CatalogLoad:
     """Load and check every item under *path*'s ``catalog/`` folder."""
     root = find_catalog_root(path)
+    with _collector_paused():
+        return _load_tree(root)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Hold off the cycle collector while a catalog loads.
+
+    Loading keeps every item's document, source map and model alive, and
+    each full collection walks all of them again: on a catalog of
+    thousands of items that took a third of the time. What a load
+    creates is almost all acyclic; the collector catches up afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_tree(root: Path) -> CatalogLoad:
     result = CatalogLoad()
     checked: list[_Checked] = []
     for relative, problem in _discover(root):
