@@ -27,7 +27,7 @@ from pao.catalog.locate import (
     yaml_diagnostic,
 )
 from pao.catalog.models import CatalogItem, FormField
-from pao.core.diagnostics import Diagnostic, Severity, sort_key
+from pao.core.diagnostics import Diagnostic, Severity, has_errors, sort_key
 from pao.core.yamlio import (
     MAX_FILE_BYTES,
     Path,
@@ -105,29 +105,27 @@ def validate_request_document(
     request, found = _check_envelope(document, file)
     data = document.data if isinstance(document.data, dict) else {}
     item_id = data.get("catalogItem")
-    if (
-        expected_item is not None
-        and isinstance(item_id, str)
-        and item_id != expected_item
-    ):
-        message = f"catalogItem '{item_id}' must equal the folder '{expected_item}'"
-        found.append(
-            _at(_value(document, ("catalogItem",)), file, "item-mismatch", message)
-        )
-    item = (
-        _find_item(document, catalog, file, found) if isinstance(item_id, str) else None
-    )
+    if not isinstance(item_id, str):
+        return None, sorted(found, key=sort_key)
+    found += _check_folder(document, item_id, expected_item, file)
+    item = _find_item(document, catalog, file, found)
     fields = data.get("fields", {})
     if item is not None and isinstance(fields, dict):
         found += _check_fields(document, item, fields, file)
     found.sort(key=sort_key)
-    if (
-        request is None
-        or item is None
-        or any(d.severity is Severity.ERROR for d in found)
-    ):
+    if request is None or item is None or has_errors(found):
         return None, found
     return request, found
+
+
+def _check_folder(
+    document: YamlDocument, item_id: str, expected_item: str | None, file: str
+) -> list[Diagnostic]:
+    if expected_item is None or item_id == expected_item:
+        return []
+    message = f"catalogItem '{item_id}' must equal the folder '{expected_item}'"
+    where = _value(document, ("catalogItem",))
+    return [_at(where, file, "item-mismatch", message)]
 
 
 def _check_envelope(
