@@ -2,87 +2,102 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+import itertools
+from dataclasses import dataclass
 from typing import cast
 
 import pytest
-from pr_world import REQUESTS, World, request_text, running_world, wait_for
+from pr_world import REQUESTS, World, request_text, wait_for
 
 from pao.reconcilers.plan import request_id_for
 from pao.reconcilers.pr_commands import CommandRunner, CommentEvent, is_bot
 from pao.reconcilers.pull_context import PullContext
 from pao.reconcilers.pull_requests import PullRequestReconciler
 from pao.reconcilers.slash_commands import HELP
+from pao.standins.github_state import Comment
 from pao.store import RequestStatus
 
 BOT = "pao[bot]"
 S = RequestStatus
+_NAMES = itertools.count(1)
+
+
+@dataclass
+class Failed:
+    """A merged pull request whose one request failed."""
+
+    world: World
+    number: int
+    name: str
+
+    def replies(self) -> list[str]:
+        return [c.body for c in self.world.comments_by(self.number, BOT)[2:]]
+
+    def comment(self, body: str, *, user: str) -> Comment:
+        return self.world.github.comment(REQUESTS, self.number, body, user=user)
 
 
 @pytest.fixture
-def failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """A world whose pull request #1 merged a request that failed."""
-    with running_world(tmp_path, monkeypatch) as world:
-        path = "requests/widget/theta.yaml"
-        world.github.push(
-            REQUESTS, "theta", {path: request_text("theta")}, user="alice"
-        )
-        pull = world.github.open_pull(REQUESTS, head="theta", user="alice")
-        wait_for(lambda: world.comments_by(pull.number, BOT))
-        world.github.submit_review(REQUESTS, pull.number, user="carol")
-        world.target.fail_next(500, count=2, path="/v1/registrations")
-        world.github.merge_pull(REQUESTS, pull.number, user="alice")
-        wait_for(lambda: len(world.comments_by(pull.number, BOT)) == 2)
-        yield world
+def failed(module_world: World) -> Failed:
+    world = module_world
+    name = f"theta-{next(_NAMES)}"
+    path = f"requests/widget/{name}.yaml"
+    world.github.push(REQUESTS, name, {path: request_text(name)}, user="alice")
+    pull = world.github.open_pull(REQUESTS, head=name, user="alice")
+    wait_for(lambda: world.comments_by(pull.number, BOT))
+    world.github.submit_review(REQUESTS, pull.number, user="carol")
+    world.target.fail_next(500, count=2, path="/v1/registrations")
+    world.github.merge_pull(REQUESTS, pull.number, user="alice")
+    wait_for(lambda: len(world.comments_by(pull.number, BOT)) == 2)
+    return Failed(world, pull.number, name)
 
 
-def replies(world: World) -> list[str]:
-    return [c.body for c in world.comments_by(1, BOT)[2:]]
+def test_status_and_help_in_one_comment_answer_in_one_reply(failed: Failed) -> None:
+    failed.comment("/status\n\n/HELP", user="carol")
+    wait_for(failed.replies)
+
+    assert failed.replies() == [
+        f"`/status`:\n- `widget/{failed.name}`: failed\n\n{HELP}"
+    ]
 
 
-def test_status_and_help_in_one_comment_answer_in_one_reply(failed: World) -> None:
-    failed.github.comment(REQUESTS, 1, "/status\n\n/HELP", user="carol")
-    wait_for(lambda: replies(failed))
+def test_two_retries_in_a_row_run_once(failed: Failed) -> None:
+    request_id = request_id_for("widget", failed.name)
+    store = failed.world.controller.store
 
-    assert replies(failed) == [f"`/status`:\n- `widget/theta`: failed\n\n{HELP}"]
+    failed.comment("/retry\n/retry register", user="alice")
+    wait_for(failed.replies)
+    wait_for(lambda: store.get_request(request_id).status is S.COMPLETED)
 
-
-def test_two_retries_in_a_row_run_once(failed: World) -> None:
-    request_id = request_id_for("widget", "theta")
-
-    failed.github.comment(REQUESTS, 1, "/retry\n/retry register", user="alice")
-    wait_for(lambda: replies(failed))
-    wait_for(
-        lambda: failed.controller.store.get_request(request_id).status is S.COMPLETED
-    )
-
-    assert replies(failed)[0] == (
-        "`/retry`:\n- `widget/theta`: retrying from action register\n\n"
-        "`/retry`:\n- `widget/theta`: nothing to retry: request"
+    label = f"`widget/{failed.name}`"
+    assert failed.replies()[0] == (
+        f"`/retry`:\n- {label}: retrying from action register\n\n"
+        f"`/retry`:\n- {label}: nothing to retry: request"
         f" {request_id} is in_progress, not failed"
     )
 
 
-def test_an_admin_may_abort(failed: World) -> None:
-    request_id = request_id_for("widget", "theta")
+def test_an_admin_may_abort(failed: Failed) -> None:
+    request_id = request_id_for("widget", failed.name)
 
-    failed.github.comment(REQUESTS, 1, "/abort not needed any more", user="root")
-    wait_for(lambda: replies(failed))
+    failed.comment("/abort not needed any more", user="root")
+    wait_for(failed.replies)
 
-    assert replies(failed) == ["`/abort`:\n- `widget/theta`: aborted"]
-    assert failed.controller.store.get_request(request_id).status is S.ABORTED
+    assert failed.replies() == [f"`/abort`:\n- `widget/{failed.name}`: aborted"]
+    store = failed.world.controller.store
+    assert store.get_request(request_id).status is S.ABORTED
 
 
-def test_edited_comments_and_bots_are_not_heard(failed: World) -> None:
-    mine = failed.github.comment(REQUESTS, 1, "looks odd", user="alice")
-    failed.github.edit_comment(mine.id, "/retry", user="alice")
-    failed.github.comment(REQUESTS, 1, "/retry", user=BOT)
-    failed.github.webhooks.wait_sent()
-    while failed.controller.deliveries.process_pending():
+def test_edited_comments_and_bots_are_not_heard(failed: Failed) -> None:
+    github = failed.world.github
+    mine = failed.comment("looks odd", user="alice")
+    github.edit_comment(mine.id, "/retry", user="alice")
+    failed.comment("/retry", user=BOT)
+    github.webhooks.wait_sent()
+    while failed.world.controller.deliveries.process_pending():
         pass
 
-    assert [c.body for c in failed.comments_by(1, BOT)][2:] == ["/retry"]
+    assert failed.replies() == ["/retry"]
     assert mine.reactions == []
 
 

@@ -3,11 +3,8 @@ closed unmerged, drafts, and changes outside requests/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from pr_world import REQUESTS, World, request_text, running_world, wait_for
+from pr_world import REQUESTS, World, request_text, wait_for
 
 from pao.reconcilers.plan import request_id_for
 from pao.store import RequestStatus
@@ -17,9 +14,8 @@ S = RequestStatus
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with running_world(tmp_path, monkeypatch) as running:
-        yield running
+def world(module_world: World) -> World:
+    return module_world
 
 
 def open_request(world: World, name: str, *, draft: bool = False) -> int:
