@@ -49,7 +49,14 @@ from pao.api.request_views import (
     render_summary,
 )
 from pao.api.services import services_of
-from pao.store import CacheKeys, RequestRecord, RequestStatus, SortKey
+from pao.store import (
+    AuditEntry,
+    CacheKeys,
+    RequestRecord,
+    RequestStatus,
+    SortKey,
+    Store,
+)
 
 __all__ = ["MODULE"]
 
@@ -174,9 +181,18 @@ def _load_status(request: Request, request_id: str) -> dict[str, Any]:
 def _get_logs(request: Request) -> Response:
     record = _visible_request(request)
     store = services_of(request).store
-    audit = store.list_audit(request_id=record.id, limit=10_000)
     runs = store.list_action_runs(request_id=record.id)
-    return JSONResponse(render_logs(record, audit, runs))
+    return JSONResponse(render_logs(record, _audit_trail(store, record.id), runs))
+
+
+def _audit_trail(store: Store, request_id: str) -> list[AuditEntry]:
+    entries: list[AuditEntry] = []
+    while True:
+        after = entries[-1].id if entries else None
+        batch = store.list_audit(request_id=request_id, after_id=after, limit=500)
+        entries += batch
+        if len(batch) < 500:
+            return entries
 
 
 def _get_escalation(request: Request) -> Response:
