@@ -69,6 +69,7 @@ def test_closing_without_merge_cancels_the_plan(world: World) -> None:
     wait_for(lambda: "· cancelled" in world.comments_by(number, BOT)[0].body)
 
     assert world.controller.store.get_request(request_id).status is S.CANCELLED
+    world.controller.write_status()
     assert world.file(REQUESTS, "status/widget/delta.yaml") is None
 
 

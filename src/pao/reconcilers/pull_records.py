@@ -46,6 +46,8 @@ S = RequestStatus
 ACTOR = "github"
 #: Statuses a request can have while it lives on a pull request only.
 PR_STAGE = frozenset({S.SUBMITTED, S.VALIDATING, S.AWAITING_APPROVAL, S.FAILED})
+#: ... and those it ends in when its pull request closes unmerged.
+_PR_ENDED = frozenset({S.CANCELLED, S.ABORTED})
 
 
 def content_sha256(content: bytes) -> str:
@@ -68,7 +70,7 @@ def records_of_pull(store: Store, number: int) -> Iterator[RequestRecord]:
 def never_on_branch(repo: GitRepo, record: RequestRecord) -> bool:
     """Whether *record* lives on a pull request only: neither its file nor
     a status file of it is on the default branch."""
-    if record.pr_number is None or record.status not in PR_STAGE:
+    if record.pr_number is None or record.status not in PR_STAGE | _PR_ENDED:
         return False
     head = repo.head_sha()
     found = repo.read_many([record.path, status_path(record.path)], head)
