@@ -8,37 +8,15 @@ is set (``.ci/run`` sets it), in which case the skip becomes a failure.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
 
+from services import DATABASE_URL, REDIS_URL, require_service
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(os.environ.get("PAO_SHARED_DIR", SHARED)) / "fixtures"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-
-DATABASE_URL = os.environ.get(
-    "PAO_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("PAO_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def require_service(name: str, host: str, port: int) -> None:
-    """Skip (or, under ``PAO_REQUIRE_SERVICES``, fail) when *name* is down."""
-    if _reachable(host, port):
-        return
-    reason = f"{name} is not answering on {host}:{port}"
-    if os.environ.get("PAO_REQUIRE_SERVICES"):
-        pytest.fail(f"{reason} and PAO_REQUIRE_SERVICES is set")
-    pytest.skip(reason)
 
 
 @pytest.fixture

@@ -15,10 +15,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import DATABASE_URL, require_service
 from pao.store import Database, Store
 from pao.store.postgres import PostgresDatabase
 from pao.store.sqlite import SqliteDatabase
+from services import DATABASE_URL, require_service
 from store.helpers import FakeClock, StoreFactory
 
 TABLES = [

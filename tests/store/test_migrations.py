@@ -9,11 +9,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import DATABASE_URL
 from pao.store import Store, StoreError
 from pao.store.migrate import applied_revisions, head_revisions
 from pao.store.postgres import PostgresDatabase
 from pao.store.sqlite import SqliteDatabase
+from services import DATABASE_URL
 from store.helpers import new_request
 
 
