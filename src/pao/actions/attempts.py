@@ -110,4 +110,3 @@ def rephrase(exc: E, message: str, kind: type[ActionError] | None = None) -> E:
     )
     error.attempts = exc.attempts
     return error  # type: ignore[return-value]
-
