@@ -49,6 +49,8 @@ class StatusWriter:
         self.skip = skip
         self.commits = 0
         self._dirty: set[str] = set()
+        # The newest audit entry each request's file was written for.
+        self._written: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def mark(self, request_id: str) -> None:
@@ -70,8 +72,15 @@ class StatusWriter:
             entries = self.store.list_audit(
                 after_id=max(0, watermark - OVERLAP), limit=BATCH + OVERLAP
             )
-        ids |= {entry.request_id for entry in entries if entry.request_id}
+        # Re-read entries (the overlap) count only for requests not already
+        # written at or after them by this process.
+        newest: dict[str, int] = {}
+        for entry in entries:
+            if entry.request_id and entry.id > self._written.get(entry.request_id, 0):
+                newest[entry.request_id] = entry.id
+        ids |= set(newest)
         written = self._write(ids) if ids else 0
+        self._written.update(newest)
         if entries and entries[-1].id > watermark:
             self.store.set_repo_state(repo=WATERMARK, indexed_sha=str(entries[-1].id))
         return written

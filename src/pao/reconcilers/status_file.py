@@ -25,6 +25,9 @@ __all__ = [
     "status_path",
 ]
 
+# libyaml's emitter: status files are written on every state change.
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 HEADER = "# Written by pao on every state change of this request. Do not edit.\n"
 
 
@@ -65,7 +68,13 @@ def status_document(
 
 
 def dump_status(document: Mapping[str, Any]) -> bytes:
-    text = yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=88)
+    text = yaml.dump(
+        dict(document),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=88,
+    )
     return (HEADER + text).encode()
 
 
