@@ -452,7 +452,15 @@ def _idempotency_key(request: RequestRecord, action: Action, run_number: int) ->
 
 
 def _masker(context: Mapping[str, Any]) -> SecretMasker:
-    values = [value for secret in find_secrets(context) for value in secret.values()]
+    # Secrets live only in these two scopes (password fields are secrets
+    # too); walking the whole context would cost more than the call.
+    scopes = (context.get("secrets"), context.get("fields"))
+    values = [
+        value
+        for scope in scopes
+        for secret in find_secrets(scope)
+        for value in secret.values()
+    ]
     return SecretMasker(values)
 
 
