@@ -11,6 +11,7 @@ without a restart and the value is never kept.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -255,9 +256,40 @@ def _terraform(
 def _github(settings: GitHubSettings | None, resolve: SecretResolver) -> GitHubConfig:
     if settings is None:
         return GitHubConfig()
-    # TODO: GitHub App installation tokens; until the forge layer offers
-    # them, pass a Credential that mints one as GitHubConfig.token.
+    if settings.app is not None:
+        return GitHubConfig(
+            api_url=settings.api_url, token=_installation_token(settings, resolve)
+        )
     return GitHubConfig(
         api_url=settings.api_url,
         token=_credential(settings.token, "github.token", resolve),
     )
+
+
+def _installation_token(
+    settings: GitHubSettings, resolve: SecretResolver
+) -> Credential:
+    """A GitHub App installation token, minted on first use and renewed
+    by the forge layer before it expires."""
+    from pao.forge.github.auth import AppCredentials
+
+    app = settings.app
+    assert app is not None
+    made: list[AppCredentials] = []
+    lock = threading.Lock()
+
+    def token() -> str:
+        with lock:
+            if not made:
+                made.append(
+                    AppCredentials(
+                        app_id=app.id,
+                        private_key=resolve(app.private_key),
+                        api_url=settings.api_url,
+                        installation_id=app.installation_id,
+                        repository=settings.requests_repo or settings.catalog_repo,
+                    )
+                )
+        return made[0].token()
+
+    return token
