@@ -56,12 +56,12 @@ def content_sha256(content: bytes) -> str:
 
 def records_of_pull(store: Store, number: int) -> Iterator[RequestRecord]:
     """The requests recorded for pull request *number*."""
-    # TODO: scan with a pr_number filter once the store's listing has one;
-    # until then every request is read, which is fine for thousands.
     after = None
     while True:
-        page = store.list_requests(after=after, limit=500, with_total=False)
-        yield from (record for record in page.items if record.pr_number == number)
+        page = store.list_requests(
+            pr_number=number, after=after, limit=500, with_total=False
+        )
+        yield from page.items
         if not page.has_more:
             return
         after = page.next_key

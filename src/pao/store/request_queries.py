@@ -29,6 +29,7 @@ class RequestQueries(StoreBase):
         team: str | None = None,
         requester: str | None = None,
         visible_to_teams: Collection[str] | None = None,
+        pr_number: int | None = None,
         after: SortKey | None = None,
         limit: int = 50,
         newest_first: bool = False,
@@ -50,6 +51,7 @@ class RequestQueries(StoreBase):
             team=team,
             requester=requester,
             visible_to_teams=visible_to_teams,
+            pr_number=pr_number,
         )
         keyset, beyond = where, "<" if newest_first else ">"
         if after is not None:
@@ -111,6 +113,7 @@ def _filters(
     team: str | None,
     requester: str | None,
     visible_to_teams: Collection[str] | None,
+    pr_number: int | None = None,
 ) -> tuple[str, dict[str, object]]:
     clauses, params = ["1 = 1"], dict[str, object]()
     if statuses is not None:
@@ -121,6 +124,7 @@ def _filters(
         ("item_id", item_id),
         ("team", team),
         ("requester", requester),
+        ("pr_number", pr_number),
     ):
         if value is not None:
             clauses.append(f"{column} = :{column}")
