@@ -9,7 +9,7 @@ from gitutil import BOB, RemoteRepo
 from pao.controller import Controller
 from pao.reconcilers.plan import request_id_for
 from pao.standins import RestTarget
-from pao.store import RequestStatus
+from pao.store import CacheKeys, RequestStatus
 
 MakeController = Callable[..., Controller]
 
@@ -44,3 +44,17 @@ def test_committed_request_is_fulfilled_and_its_status_committed(
     assert b"s3cr3t-token" not in (
         requests_remote.read("status/widget/blue.yaml") or b""
     )
+
+
+def test_a_status_change_ends_the_apis_cached_status(
+    make_controller: MakeController, target: RestTarget, requests_remote: RemoteRepo
+) -> None:
+    request_id = request_id_for("widget", "cached")
+    controller = make_controller()
+    key = CacheKeys.request_status(request_id)
+    controller.cache.set(key, {"phase": "queued"}, ttl=30)
+    requests_remote.commit({"requests/widget/cached.yaml": request_file("cached")})
+
+    assert controller.run_until_settled(timeout=30)
+
+    assert controller.cache.get(key) is None

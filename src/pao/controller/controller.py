@@ -46,6 +46,7 @@ from pao.reconcilers.fulfillment import Advance, EngineSettings, Fulfiller
 from pao.reconcilers.request_sync import RequestSync
 from pao.store import (
     Cache,
+    CacheKeys,
     RequestRecord,
     RequestStatus,
     Store,
@@ -308,6 +309,7 @@ class Controller:
                     repo=self.requests_repo,
                     author=self.options.git_author,
                     skip=self._off_branch,
+                    on_seen=self._forget_statuses,
                 )
 
     def _clone(self, name: str, url: str) -> GitRepo | None:
@@ -356,7 +358,14 @@ class Controller:
             for r in running.items
         )
 
+    def _forget_statuses(self, request_ids: set[str]) -> None:
+        # The API caches each request's status briefly; a change from any
+        # process ends that early.
+        for request_id in request_ids:
+            self.cache.delete(CacheKeys.request_status(request_id))
+
     def _changed(self, request_id: str) -> None:
+        self.cache.delete(CacheKeys.request_status(request_id))
         if self.status_writer is not None:
             self.status_writer.mark(request_id)
         self.status_loop.wake()

@@ -41,7 +41,10 @@ class StatusWriter:
         repo: GitRepo,
         author: Identity,
         skip: Callable[[RequestRecord], bool] = lambda _record: False,
+        on_seen: Callable[[set[str]], None] = lambda _ids: None,
     ) -> None:
+        #: Told which requests changed, whichever process changed them.
+        self.on_seen = on_seen
         self.store = store
         self.repo = repo
         self.author = author
@@ -79,6 +82,7 @@ class StatusWriter:
             if entry.request_id and entry.id > self._written.get(entry.request_id, 0):
                 newest[entry.request_id] = entry.id
         ids |= set(newest)
+        self.on_seen(ids)
         written = self._write(ids) if ids else 0
         self._written.update(newest)
         if entries and entries[-1].id > watermark:
