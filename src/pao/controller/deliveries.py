@@ -91,8 +91,11 @@ class DeliveryProcessor:
                 with_total=False,
             )
             for request in page.items:
-                if self._waits_on(request.id, request.revision, identifiers):
-                    self._expire_lease(request.id, request.lease_owner)
+                # Only a scheduled request is woken; one a worker holds is
+                # being looked at already.
+                if self._waits_on(
+                    request.id, request.revision, identifiers
+                ) and self.store.wake_scheduled(request_id=request.id):
                     woken += 1
             if not page.has_more:
                 break
@@ -109,12 +112,6 @@ class DeliveryProcessor:
             if identifiers & set(_strings(run.external_ref or {})):
                 return True
         return False
-
-    def _expire_lease(self, request_id: str, owner: str | None) -> None:
-        # The lease's expiry is the poll schedule: ending it now makes the
-        # request claimable at once, by whichever replica is free.
-        if owner is not None:
-            self.store.renew_lease(request_id=request_id, owner=owner, lease_seconds=0)
 
 
 def identifiers_of(delivery: WebhookDelivery) -> set[str]:

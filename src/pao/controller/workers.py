@@ -138,11 +138,12 @@ class Dispatcher:
     def _settle_lease(self, request: RequestRecord, advance: Advance) -> None:
         try:
             if advance.poll_after is not None:
-                # Keep the lease until the target is due to be asked again.
-                self.store.renew_lease(
+                # The lease's expiry is the schedule: the request is claimed
+                # again when the target is due to be asked.
+                self.store.schedule_lease(
                     request_id=request.id,
                     owner=self.owner,
-                    lease_seconds=advance.poll_after,
+                    delay_seconds=advance.poll_after,
                 )
             else:
                 self.store.release_lease(request_id=request.id, owner=self.owner)

@@ -21,7 +21,10 @@ from ._base import StoreBase
 from .records import RequestRecord, RequestStatus
 from .requests_log import REQUEST_COLUMNS, decode_request
 
-__all__ = ["CLAIMABLE_STATUSES", "WorkQueue"]
+__all__ = ["CLAIMABLE_STATUSES", "SCHEDULED", "WorkQueue"]
+
+#: The lease owner of requests waiting for their next poll.
+SCHEDULED = "scheduled"
 
 #: Queued requests wait for a worker; in-progress ones whose lease ran out
 #: lost theirs.
@@ -85,6 +88,40 @@ class WorkQueue(StoreBase):
                 "UPDATE requests SET lease_owner = NULL, lease_expires_at = NULL"
                 " WHERE id = :id AND lease_owner = :owner",
                 {"id": request_id, "owner": owner},
+            )
+        return changed == 1
+
+    def schedule_lease(
+        self, *, request_id: str, owner: str, delay_seconds: float
+    ) -> bool:
+        """Hand *owner*'s lease to the schedule: the request becomes
+        claimable again after *delay_seconds*, or sooner through
+        :meth:`wake_scheduled`. ``False`` if the lease was not *owner*'s."""
+        until = self._now() + timedelta(seconds=delay_seconds)
+        with self._db.transaction(write=True) as tx:
+            changed = tx.run(
+                "UPDATE requests SET lease_owner = :scheduled,"
+                " lease_expires_at = :until WHERE id = :id AND lease_owner = :owner",
+                {
+                    "scheduled": SCHEDULED,
+                    "until": until,
+                    "id": request_id,
+                    "owner": owner,
+                },
+            )
+        return changed == 1
+
+    def wake_scheduled(self, *, request_id: str) -> bool:
+        """Make a scheduled request claimable now (a webhook said "look").
+
+        A request a worker is working on is left alone: only the schedule's
+        leases are cut short, so two workers never hold one request.
+        """
+        with self._db.transaction(write=True) as tx:
+            changed = tx.run(
+                "UPDATE requests SET lease_expires_at = :now"
+                " WHERE id = :id AND lease_owner = :scheduled",
+                {"now": self._now(), "id": request_id, "scheduled": SCHEDULED},
             )
         return changed == 1
 
