@@ -49,7 +49,8 @@ def test_leadership_moves_on_when_the_leaders_connection_dies(
     second = make_pg_store().leadership(name)
     try:
         assert first.try_acquire()
-        _kill_connection(postgres_url, first._conn.info.backend_pid)  # type: ignore[attr-defined]
+        backend = first._conn.info.backend_pid  # type: ignore[attr-defined]
+        _kill_connection(postgres_url, backend)
 
         assert second.try_acquire()
         assert not first.try_acquire()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pao.store import ActionRunStatus, Conflict, NotFound, RequestStatus, Store
+from pao.store import (
+    ActionRun,
+    ActionRunStatus,
+    Conflict,
+    NotFound,
+    RequestStatus,
+    Store,
+)
 from store.helpers import FakeClock, move, queued
 
 R = ActionRunStatus
@@ -17,7 +24,9 @@ def _claimed(store: Store, name: str, owner: str = "w1") -> str:
     return record.id
 
 
-def _intent(store: Store, request_id: str, action: str = "create-db", **kw: object):  # type: ignore[no-untyped-def]
+def _intent(
+    store: Store, request_id: str, action: str = "create-db", **kw: object
+) -> ActionRun:
     values: dict[str, object] = {
         "request_id": request_id,
         "revision": 1,

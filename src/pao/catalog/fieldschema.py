@@ -68,7 +68,9 @@ def _multiple_of(
         yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
 
-FieldValidator: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+# jsonschema's extend() carries no type annotations.
+_extend: Any = jsonschema.validators.extend
+FieldValidator: type[Validator] = _extend(
     Draft202012Validator,
     validators={"multipleOf": _multiple_of},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine_many(
