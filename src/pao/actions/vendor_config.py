@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from pao.actions.errors import PermanentActionError
 from pao.core.secrets import SecretError, resolve_secret
 from pao.core.settings import (
     GitHubSettings,
@@ -36,11 +37,22 @@ __all__ = [
     "MissingCredential",
     "TerraformConfig",
     "VendorConfig",
+    "read_credential",
     "secret_credential",
 ]
 
 Credential = Callable[[], str]
 SecretResolver = Callable[[str], str]
+
+
+def read_credential(credential: Credential | None, name: str) -> str:
+    """The value of *credential*, or a permanent failure naming the setting."""
+    if credential is None:
+        raise PermanentActionError(f"{name} is not configured")
+    try:
+        return credential()
+    except MissingCredential as exc:
+        raise PermanentActionError(f"cannot read {name}: {exc}") from None
 
 
 class MissingCredential(LookupError):

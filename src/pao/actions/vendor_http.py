@@ -71,6 +71,38 @@ class VendorApi:
             exc.apply_mask(ctx.masker)
             raise
 
+    def call_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: str,
+        headers: Mapping[str, str],
+        media_type: str,
+        ctx: ActionContext,
+        what: str,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+    ) -> dict[str, Any]:
+        """Send *body* as JSON of *media_type* with a bearer *token*; the
+        answer's JSON object ({} for 204 No Content)."""
+        sent = dict(headers) | {"Authorization": f"Bearer {token}"}
+        content = None
+        if body is not None:
+            sent["Content-Type"] = media_type
+            content = json.dumps(body, ensure_ascii=False).encode()
+        request = OutgoingRequest(
+            method=method,
+            url=url,
+            headers=sent,
+            params=dict(params or {}),
+            content=content,
+        )
+        reply = self.send(request, ctx=ctx, what=what, secrets=[token])
+        if reply.status == 204:
+            return {}
+        return json_object(reply, self.vendor)
+
     def _send(
         self, request: OutgoingRequest, *, ctx: ActionContext, what: str
     ) -> HttpReply:

@@ -8,17 +8,15 @@ in attempt loops.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from pao.actions.context import ActionContext
-from pao.actions.errors import PermanentActionError
-from pao.actions.http import HttpSender, OutgoingRequest
-from pao.actions.vendor_config import GitHubConfig, MissingCredential
-from pao.actions.vendor_http import VendorApi, json_object
+from pao.actions.http import HttpSender
+from pao.actions.vendor_config import GitHubConfig, read_credential
+from pao.actions.vendor_http import VendorApi
 
 __all__ = ["API_VERSION", "GitHubActionsClient", "explain_github_error"]
 
@@ -118,32 +116,20 @@ class GitHubActionsClient:
         params: Mapping[str, str] | None = None,
         body: Any = None,
     ) -> dict[str, Any]:
-        token = self._token()
-        headers = {
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {token}",
-            "X-GitHub-Api-Version": API_VERSION,
-        }
-        content = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            content = json.dumps(body, ensure_ascii=False).encode()
-        request = OutgoingRequest(
-            method=method,
-            url=self.config.api_url.rstrip("/") + path,
-            headers=headers,
-            params=dict(params or {}),
-            content=content,
+        return self._api.call_json(
+            method,
+            self.config.api_url.rstrip("/") + path,
+            token=self._token(),
+            headers={
+                "Accept": "application/vnd.github+json",
+                "X-GitHub-Api-Version": API_VERSION,
+            },
+            media_type="application/json",
+            ctx=ctx,
+            what=what,
+            params=params,
+            body=body,
         )
-        reply = self._api.send(request, ctx=ctx, what=what, secrets=[token])
-        if reply.status == 204:
-            return {}
-        return json_object(reply, "GitHub")
 
     def _token(self) -> str:
-        if self.config.token is None:
-            raise PermanentActionError("github.token is not configured")
-        try:
-            return self.config.token()
-        except MissingCredential as exc:
-            raise PermanentActionError(f"cannot read github.token: {exc}") from None
+        return read_credential(self.config.token, "github.token")

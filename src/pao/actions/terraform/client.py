@@ -7,7 +7,6 @@ become messages naming the attribute at fault.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,9 +14,9 @@ from urllib.parse import quote
 
 from pao.actions.context import ActionContext
 from pao.actions.errors import PermanentActionError, TransientActionError
-from pao.actions.http import HttpSender, OutgoingRequest
-from pao.actions.vendor_config import MissingCredential, TerraformConfig
-from pao.actions.vendor_http import VendorApi, json_object
+from pao.actions.http import HttpSender
+from pao.actions.vendor_config import TerraformConfig, read_credential
+from pao.actions.vendor_http import VendorApi
 
 __all__ = ["TerraformClient", "Workspace", "explain_tfc_error"]
 
@@ -185,30 +184,20 @@ class TerraformClient:
         document: Any = None,
     ) -> dict[str, Any]:
         token = self._token()
-        headers = {"Accept": MEDIA_TYPE, "Authorization": f"Bearer {token}"}
-        content = None
-        if document is not None:
-            headers["Content-Type"] = MEDIA_TYPE
-            content = json.dumps(document, ensure_ascii=False).encode()
-        request = OutgoingRequest(
-            method=method,
-            url=self.config.api_root + path,
-            headers=headers,
-            params=dict(params or {}),
-            content=content,
+        return self._api.call_json(
+            method,
+            self.config.api_root + path,
+            token=token,
+            headers={"Accept": MEDIA_TYPE},
+            media_type=MEDIA_TYPE,
+            ctx=ctx,
+            what=what,
+            params=params,
+            body=document,
         )
-        reply = self._api.send(request, ctx=ctx, what=what, secrets=[token])
-        if reply.status == 204:
-            return {}
-        return json_object(reply, "Terraform Cloud")
 
     def _token(self) -> str:
-        if self.config.token is None:
-            raise PermanentActionError("terraform.token is not configured")
-        try:
-            return self.config.token()
-        except MissingCredential as exc:
-            raise PermanentActionError(f"cannot read terraform.token: {exc}") from None
+        return read_credential(self.config.token, "terraform.token")
 
 
 def _resource(body: Mapping[str, Any], path: str) -> dict[str, Any]:
